@@ -1,0 +1,36 @@
+/** Levenshtein distance, small and allocation-light; used to suggest the nearest valid name. */
+export function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = up;
+    }
+  }
+  return prev[b.length];
+}
+
+/** The nearest candidate to `name`, if it is close enough to be a plausible typo. */
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const candidate of candidates) {
+    const score = distance(name.toLowerCase(), candidate.toLowerCase());
+    if (score < bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  return best !== undefined && bestScore <= limit ? best : undefined;
+}
+
+/** "did you mean …?" hint text, or a list of valid names when nothing is close. */
+export function suggestion(name: string, candidates: string[]): string {
+  const near = nearest(name, candidates);
+  if (near) return `did you mean "${near}"?`;
+  return candidates.length ? `valid names: ${candidates.join(', ')}` : 'no names are valid here';
+}
