@@ -15,9 +15,12 @@ export function distance(a: string, b: string): number {
 
 /** The nearest candidate to `name`, if it is close enough to be a plausible typo. */
 export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  const prefix = list.find((c) => name.length >= 2 && (c.toLowerCase().startsWith(name.toLowerCase()) || name.toLowerCase().startsWith(c.toLowerCase())));
+  if (prefix) return prefix;
   let best: string | undefined;
   let bestScore = Infinity;
-  for (const candidate of candidates) {
+  for (const candidate of list) {
     const score = distance(name.toLowerCase(), candidate.toLowerCase());
     if (score < bestScore) {
       best = candidate;

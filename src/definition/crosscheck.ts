@@ -1,0 +1,145 @@
+import type { DefinitionIssue } from '../errors.js';
+import type { ConnectorSpec, MappingSpec, Scalar } from './model.js';
+import { compileTemplate, TemplateSyntaxError } from './template.js';
+import { suggestion } from './suggest.js';
+import { locate, dotted, type SourceFile } from './yaml.js';
+import { datetimeFormats, validPattern } from '../source/datetime.js';
+import { converters } from '../mapping/converters/index.js';
+import { cloudOnlyAuth } from '../source/auth/index.js';
+import { builtinFields } from '../targets/fields.js';
+
+type Report = (segments: (string | number)[], code: string, message: string, hint?: string) => void;
+
+function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
+  return (segments, code, message, hint) => {
+    const { line, col } = locate(source, segments);
+    issues.push({ file: source.file, line, col, code, path: dotted(segments), message, hint });
+  };
+}
+
+/** Stage 3a: checks inside a connector that a schema cannot express. */
+export function checkConnector(spec: ConnectorSpec, source: SourceFile): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  const report = reporter(source, issues);
+  const fields = Object.keys(spec.fields);
+  const settings = Object.keys(spec.settings ?? {});
+  const publicCredentials = Object.entries(spec.credentials.fields).filter(([, f]) => f.secret === false).map(([n]) => n);
+  const requestScope = { settings, credentials: publicCredentials };
+
+  checkTemplate(report, ['base_url'], spec.base_url, requestScope);
+  for (const part of ['query', 'headers'] as const) {
+    for (const [name, value] of Object.entries(spec.request[part] ?? {})) checkTemplate(report, ['request', part, name], value, requestScope);
+  }
+  if (typeof spec.pagination.max_pages === 'string') checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, requestScope);
+  (spec.errors ?? []).forEach((rule, i) => {
+    if (rule.message) checkTemplate(report, ['errors', i, 'message'], rule.message, { code: null, status: null });
+  });
+
+  const needField = (segments: (string | number)[], name: string) => {
+    if (!spec.fields[name]) report(segments, 'unknown_field', `"${name}" is not a field of this connector`, suggestion(name, fields));
+  };
+  needField(['sync_key'], spec.sync_key);
+  if (spec.aggregate) {
+    needField(['aggregate', 'by'], spec.aggregate.by);
+    if (spec.aggregate.latest_by) needField(['aggregate', 'latest_by'], spec.aggregate.latest_by);
+    for (const name of Object.keys(spec.aggregate.take ?? {})) needField(['aggregate', 'take', name], name);
+  }
+  for (const [name, field] of Object.entries(spec.fields)) {
+    if (field.type !== 'datetime' && field.format) report(['fields', name, 'format'], 'format_unused', `"format" only applies to datetime fields, and ${name} is ${field.type}`, 'remove "format" or set type: datetime');
+    if (field.type === 'datetime' && field.format && !(datetimeFormats as readonly string[]).includes(field.format) && !validPattern(field.format)) {
+      report(['fields', name, 'format'], 'invalid_format', `"${field.format}" is neither ${datetimeFormats.join(', ')} nor a luxon date pattern`, suggestion(field.format, [...datetimeFormats]));
+    }
+  }
+  for (const [name, setting] of Object.entries(spec.settings ?? {})) {
+    if (setting.default !== undefined) {
+      const problem = settingProblem(setting, setting.default);
+      if (problem) report(['settings', name, 'default'], 'invalid_default', `default ${JSON.stringify(setting.default)} ${problem}`, 'make the default fit the setting\'s type and bounds');
+    }
+  }
+  return issues;
+}
+
+/** Stage 3b: a mapping against its connector (fields, converters, settings, installation type). */
+export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, source: SourceFile): DefinitionIssue[] {
+  const issues: DefinitionIssue[] = [];
+  const report = reporter(source, issues);
+  const fields = Object.keys(connector.fields);
+  const needField = (segments: (string | number)[], name: string) => {
+    if (!connector.fields[name]) report(segments, 'unknown_field', `"${name}" is not a field of connector ${connector.id}`, suggestion(name, fields));
+  };
+  mapping.sync_key.forEach((pair, i) => needField(['sync_key', i, 'source'], pair.source));
+  (mapping.filters ?? []).forEach((filter, i) => needField(['filters', i, 'field'], filter.field));
+  for (const [target, value] of Object.entries(mapping.fields)) {
+    if (typeof value === 'string') needField(['fields', target], value);
+    else if ('source' in value) {
+      needField(['fields', target, 'source'], value.source);
+      if (value.convert && !converters.types().includes(value.convert)) {
+        report(['fields', target, 'convert'], 'unknown_converter', `unknown converter "${value.convert}"`, suggestion(value.convert, converters.types()));
+      }
+    } else if ('meta' in value && value.meta.startsWith('setting.')) {
+      const name = value.meta.slice('setting.'.length);
+      if (!connector.settings?.[name]) report(['fields', target, 'meta'], 'unknown_setting', `"${name}" is not a setting of connector ${connector.id}`, suggestion(name, Object.keys(connector.settings ?? {})));
+    }
+  }
+  checkSettings(mapping, connector, report);
+  checkRequiredTargets(mapping, report);
+  if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
+    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
+  }
+  return issues;
+}
+
+function checkSettings(mapping: MappingSpec, connector: ConnectorSpec, report: Report): void {
+  const declared = connector.settings ?? {};
+  for (const [name, value] of Object.entries(mapping.settings ?? {})) {
+    const setting = declared[name];
+    if (!setting) {
+      report(['settings', name], 'unknown_setting', `"${name}" is not a setting of connector ${connector.id}`, suggestion(name, Object.keys(declared)));
+      continue;
+    }
+    const problem = settingProblem(setting, value);
+    if (problem) report(['settings', name], 'invalid_setting', `${JSON.stringify(value)} ${problem}`, setting.label);
+  }
+}
+
+function checkRequiredTargets(mapping: MappingSpec, report: Report): void {
+  if (mapping.preference === 'update_only') return;
+  const mapped = new Set(Object.keys(mapping.fields));
+  for (const field of builtinFields(mapping.record_type).filter((f) => f.required)) {
+    if (!mapped.has(field.name)) {
+      report(['fields'], 'required_unmapped', `${mapping.preference} creates ${mapping.record_type} records, which need "${field.name}" (${field.label}), but no field maps to it`, `map it, e.g. ${field.name}: <connector field>, or use preference: update_only`);
+    }
+  }
+}
+
+/** Why a setting value does not fit the setting's type and bounds, or undefined when it does. */
+export function settingProblem(setting: { type: string; minimum?: number; maximum?: number; enum?: Scalar[] }, value: Scalar): string | undefined {
+  if (setting.type === 'integer' && !Number.isInteger(value)) return 'is not an integer';
+  if (setting.type === 'number' && typeof value !== 'number') return 'is not a number';
+  if (setting.type === 'boolean' && typeof value !== 'boolean') return 'is not true or false';
+  if (setting.type === 'string' && typeof value !== 'string') return 'is not text';
+  if (typeof value === 'number' && setting.minimum !== undefined && value < setting.minimum) return `is below the minimum ${setting.minimum}`;
+  if (typeof value === 'number' && setting.maximum !== undefined && value > setting.maximum) return `is above the maximum ${setting.maximum}`;
+  if (setting.enum && !setting.enum.includes(value)) return `is not one of ${setting.enum.join(', ')}`;
+  return undefined;
+}
+
+function checkTemplate(report: Report, segments: (string | number)[], value: unknown, scope: Record<string, string[] | null>): void {
+  if (typeof value !== 'string') return;
+  let refs: string[];
+  try {
+    refs = compileTemplate(value).refs;
+  } catch (error) {
+    if (error instanceof TemplateSyntaxError) return report(segments, 'template_syntax', error.message, 'write {{ scope.name }}, e.g. {{ settings.page_size }}');
+    throw error;
+  }
+  for (const ref of refs) {
+    const [root, name] = ref.split('.');
+    if (!(root in scope)) {
+      report(segments, 'unknown_variable', `{{ ${ref} }} refers to "${root}", which is not available here`, `${suggestion(root, Object.keys(scope))} (available: ${Object.keys(scope).join(', ')})`);
+    } else if (scope[root] !== null && !scope[root]!.includes(name)) {
+      const hint = root === 'credentials' ? 'secret credential fields can not be used in templates; auth sends them' : suggestion(name ?? '', scope[root]!);
+      report(segments, 'unknown_variable', `{{ ${ref} }}: "${name}" is not declared under ${root}`, hint);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { DefinitionError, type DefinitionIssue } from '../errors.js';
+import { checkConnector, checkMapping } from './crosscheck.js';
+import type { ConnectorSpec, MappingSpec } from './model.js';
+import { validateSchema, type SchemaName } from './schema.js';
+import { parseYaml, type SourceFile } from './yaml.js';
+
+/** A connector and a mapping that passed every stage, with the files they came from. */
+export interface Integration {
+  connector: ConnectorSpec;
+  mapping: MappingSpec;
+  connectorFile: string;
+  mappingFile: string;
+}
+
+/**
+ * Loads a definition file in named stages: read → parse (positions kept) → schema (ajv, all
+ * errors) → cross-check. Returns every issue of the file at once; `value` only when none.
+ */
+function loadFile<T>(file: string, schema: SchemaName, check: (value: T, source: SourceFile) => DefinitionIssue[]): { value?: T; source?: SourceFile; issues: DefinitionIssue[] } {
+  const shown = displayPath(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return { issues: [{ file: shown, line: 1, col: 1, code: 'file_unreadable', path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})`, hint: 'check the path; connectors live in connectors/, mappings in mappings/' }] };
+  }
+  const parsed = parseYaml(shown, text);
+  if (!parsed.source) return { issues: parsed.issues };
+  const schemaIssues = validateSchema(schema, parsed.source);
+  if (schemaIssues.length) return { source: parsed.source, issues: schemaIssues };
+  const value = parsed.source.data as T;
+  const issues = check(value, parsed.source);
+  return issues.length ? { source: parsed.source, issues } : { value, source: parsed.source, issues };
+}
+
+export function loadConnector(file: string): ConnectorSpec {
+  const { value, issues } = loadFile<ConnectorSpec>(file, 'connector', checkConnector);
+  if (!value) throw new DefinitionError(issues);
+  return value;
+}
+
+/** Loads a mapping and the connector it names; throws one DefinitionError with all issues of both. */
+export function loadIntegration(mappingFile: string): Integration {
+  const mapping = loadFile<MappingSpec>(mappingFile, 'mapping', () => []);
+  if (!mapping.value) throw new DefinitionError(mapping.issues);
+  const connectorFile = connectorPath(mappingFile, mapping.value.connector);
+  const connector = loadFile<ConnectorSpec>(connectorFile, 'connector', checkConnector);
+  if (!connector.value) {
+    if (!existsSync(connectorFile)) {
+      const { line, col } = { line: 1, col: 1 };
+      throw new DefinitionError([{ file: displayPath(mappingFile), line, col, code: 'connector_not_found', path: 'connector', message: `connector "${mapping.value.connector}" not found at ${displayPath(connectorFile)}`, hint: 'use the id of a file in connectors/ (without .yaml), or a relative path to a connector file' }]);
+    }
+    throw new DefinitionError(connector.issues);
+  }
+  const issues = checkMapping(mapping.value, connector.value, mapping.source!);
+  if (connector.value.id !== mapping.value.connector && !mapping.value.connector.endsWith('.yaml')) {
+    issues.push({ file: displayPath(connectorFile), line: 1, col: 1, code: 'id_mismatch', path: 'id', message: `the file declares id "${connector.value.id}" but the mapping asks for "${mapping.value.connector}"`, hint: 'make the file name and the id agree' });
+  }
+  if (issues.length) throw new DefinitionError(issues);
+  return { connector: connector.value, mapping: mapping.value, connectorFile, mappingFile };
+}
+
+/** Validates any mix of connector and mapping files; returns the issues per file (empty when valid). */
+export function validateFiles(files: string[]): { file: string; kind: SchemaName; issues: DefinitionIssue[] }[] {
+  return files.map((file) => {
+    const kind = kindOf(file);
+    if (kind === 'connector') return { file: displayPath(file), kind, issues: loadFile<ConnectorSpec>(file, 'connector', checkConnector).issues };
+    try {
+      loadIntegration(file);
+      return { file: displayPath(file), kind, issues: [] };
+    } catch (error) {
+      if (error instanceof DefinitionError) return { file: displayPath(file), kind, issues: error.issues };
+      throw error;
+    }
+  });
+}
+
+/** A file is a mapping when it names a `connector:`; otherwise a connector. */
+function kindOf(file: string): SchemaName {
+  try {
+    return /^connector\s*:/m.test(readFileSync(file, 'utf8')) ? 'mapping' : 'connector';
+  } catch {
+    return file.includes('mapping') ? 'mapping' : 'connector';
+  }
+}
+
+/** `slack-users` → `<mapping dir>/../connectors/slack-users.yaml`; a path ending in .yaml is relative to the mapping. */
+export function connectorPath(mappingFile: string, connector: string): string {
+  const dir = dirname(resolve(mappingFile));
+  if (/\.ya?ml$/.test(connector)) return resolve(dir, connector);
+  const beside = join(dir, '..', 'connectors', `${connector}.yaml`);
+  return existsSync(beside) ? beside : resolve('connectors', `${connector}.yaml`);
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), resolve(file));
+  return rel.startsWith('..') ? resolve(file) : rel;
+}

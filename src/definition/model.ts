@@ -1,0 +1,125 @@
+/**
+ * The two file formats as TypeScript types. They mirror schemas/connector.schema.json and
+ * schemas/mapping.schema.json, which are the source of truth; values of these types have
+ * passed schema validation and the cross-check.
+ */
+export type Scalar = string | number | boolean;
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'datetime';
+export type ErrorClass = 'configuration' | 'transient' | 'rate_limit';
+
+export interface CredentialFieldSpec {
+  label: string;
+  secret?: boolean;
+  env?: string;
+}
+
+export interface CredentialsSpec {
+  type: string;
+  fields: Record<string, CredentialFieldSpec>;
+  required_scopes?: string[];
+  [option: string]: unknown;
+}
+
+export interface SettingSpec {
+  label?: string;
+  description?: string;
+  type: 'string' | 'integer' | 'number' | 'boolean';
+  minimum?: number;
+  maximum?: number;
+  enum?: Scalar[];
+  default?: Scalar;
+}
+
+export interface RequestSpec {
+  method?: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, Scalar>;
+  headers?: Record<string, Scalar>;
+}
+
+export interface PaginationSpec {
+  type: string;
+  max_pages?: number | string;
+  [option: string]: unknown;
+}
+
+export interface ErrorRuleSpec {
+  when: { status?: number | number[]; path?: string; equals?: Scalar | null };
+  class: ErrorClass;
+  code?: string;
+  message?: string;
+  hint?: string;
+  codes?: Record<string, { class?: ErrorClass; hint?: string }>;
+}
+
+export interface FieldSpec {
+  label: string;
+  path?: string;
+  type: FieldType;
+  format?: string;
+  null_values?: Scalar[];
+}
+
+export type Reducer = 'max' | 'min' | 'sum' | 'latest';
+
+export interface AggregateSpec {
+  by: string;
+  latest_by?: string;
+  take?: Record<string, Reducer>;
+}
+
+export interface ConnectorSpec {
+  id: string;
+  name: string;
+  description?: string;
+  record_type: string;
+  credentials: CredentialsSpec;
+  settings?: Record<string, SettingSpec>;
+  base_url: string;
+  request: RequestSpec;
+  pagination: PaginationSpec;
+  records: string;
+  errors?: ErrorRuleSpec[];
+  retry?: { attempts?: number; max_wait_seconds?: number; base_delay_ms?: number };
+  fields: Record<string, FieldSpec>;
+  aggregate?: AggregateSpec;
+  sync_key: string;
+}
+
+export type Preference = 'create_only' | 'update_only' | 'create_update';
+
+export type FieldMappingSpec =
+  | string
+  | { source: string; convert?: string; default?: Scalar }
+  | { value: Scalar | null }
+  | { meta: string };
+
+export interface FilterSpec {
+  field: string;
+  equals?: Scalar | null;
+  not_equals?: Scalar | null;
+  in?: Scalar[];
+  not_in?: Scalar[];
+  exists?: boolean;
+  reason?: string;
+}
+
+export interface CustomFieldSpec {
+  label: string;
+  type: FieldType;
+}
+
+export interface MappingSpec {
+  name?: string;
+  connector: string;
+  installation?: 'local' | 'cloud';
+  record_type: string;
+  preference: Preference;
+  sync_key: { source: string; target: string }[];
+  custom_fields?: Record<string, CustomFieldSpec>;
+  filters?: FilterSpec[];
+  fields: Record<string, FieldMappingSpec>;
+  settings?: Record<string, Scalar>;
+  credential?: string;
+  schedule?: { every?: 'hour' | 'day' | 'week'; at?: string; timezone?: string };
+}

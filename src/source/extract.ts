@@ -1,0 +1,71 @@
+import type { FieldSpec } from '../definition/model.js';
+import { datetimeParser } from './datetime.js';
+import { getter } from './paths.js';
+import type { SourceItem, SourceRecord } from './types.js';
+
+type Reader = (raw: unknown) => unknown;
+
+/**
+ * Compiles the connector's `fields:` once into one function that turns a raw API record into a
+ * typed source record, or a failed item that names the field and the bad value.
+ */
+export function compileExtract(fields: Record<string, FieldSpec>, refField: string): (raw: unknown, position: string) => SourceItem {
+  const readers = Object.entries(fields).map(([name, spec]) => [name, fieldReader(name, spec)] as const);
+  const refPath = getter(fields[refField]?.path ?? refField);
+  return (raw, position) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      return { failed: `${position} is not an object but ${JSON.stringify(raw)}`, ref: position };
+    }
+    const record: SourceRecord = {};
+    for (const [name, read] of readers) {
+      try {
+        record[name] = read(raw);
+      } catch (error) {
+        const ref = refPath(raw);
+        return { failed: `field ${name}: ${(error as Error).message}`, ref: ref === undefined || ref === null ? position : String(ref) };
+      }
+    }
+    return { record };
+  };
+}
+
+function fieldReader(name: string, spec: FieldSpec): Reader {
+  const get = getter(spec.path ?? name);
+  const convert = converter(spec);
+  const nulls = spec.null_values ? new Set<unknown>(spec.null_values) : undefined;
+  return (raw) => {
+    const value = get(raw);
+    if (value === undefined || value === null || nulls?.has(value)) return null;
+    return convert(value);
+  };
+}
+
+function converter(spec: FieldSpec): Reader {
+  switch (spec.type) {
+    case 'string':
+      return (v) => {
+        if (typeof v === 'object') throw new Error(`expected text, found ${JSON.stringify(v)}`);
+        return String(v);
+      };
+    case 'integer':
+      return (v) => {
+        const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+        if (!Number.isInteger(n)) throw new Error(`expected an integer, found ${JSON.stringify(v)}`);
+        return n;
+      };
+    case 'number':
+      return (v) => {
+        const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+        if (!Number.isFinite(n)) throw new Error(`expected a number, found ${JSON.stringify(v)}`);
+        return n;
+      };
+    case 'boolean':
+      return (v) => {
+        if (typeof v === 'boolean') return v;
+        if (v === 'true' || v === 'false') return v === 'true';
+        throw new Error(`expected true or false, found ${JSON.stringify(v)}`);
+      };
+    case 'datetime':
+      return datetimeParser(spec.format);
+  }
+}

@@ -1,0 +1,19 @@
+/** Compiled dot paths (`response_metadata.next_cursor`, `profile.email`, `.` for the value itself). */
+export type Getter = (value: unknown) => unknown;
+
+export function getter(path: string): Getter {
+  if (path === '.' || path === '') return (v) => v;
+  const keys = path.split('.');
+  if (keys.length === 1) {
+    const [key] = keys;
+    return (v) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined);
+  }
+  return (v) => {
+    let value = v;
+    for (const key of keys) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
+    return value;
+  };
+}

@@ -1,0 +1,71 @@
+import type { ErrorClass, ErrorRuleSpec } from '../definition/model.js';
+import { compileTemplate } from '../definition/template.js';
+import { getter } from './paths.js';
+
+/** What an error rule concluded about a response. */
+export interface Verdict {
+  class: ErrorClass;
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export type Classify = (status: number, body: unknown) => Verdict | undefined;
+
+/**
+ * Compiles a connector's `errors:` rules; the first rule that matches wins. Responses no rule
+ * matches fall back to HTTP semantics: 429 rate limit, 5xx transient, other 4xx configuration.
+ *
+ * ```yaml
+ * errors:
+ *   - when: { status: 429 }
+ *     class: rate_limit
+ *   - when: { path: ok, equals: false }        # Slack: HTTP 200 with {"ok":false,"error":"…"}
+ *     code: error
+ *     class: configuration
+ *     message: "Slack refused team.accessLogs: {{ code }}"
+ *     codes:
+ *       ratelimited: { class: rate_limit }
+ *       paid_only: { hint: "team.accessLogs needs a paid Slack plan." }
+ * ```
+ */
+export function compileRules(rules: ErrorRuleSpec[] = []): Classify {
+  const compiled = rules.map(compileRule);
+  return (status, body) => {
+    for (const rule of compiled) {
+      const verdict = rule(status, body);
+      if (verdict) return verdict;
+    }
+    return httpDefault(status);
+  };
+}
+
+function compileRule(rule: ErrorRuleSpec): Classify {
+  const statuses = rule.when.status === undefined ? undefined : new Set([rule.when.status].flat());
+  const probe = rule.when.path ? getter(rule.when.path) : undefined;
+  const codeOf = rule.code ? getter(rule.code) : undefined;
+  const message = compileTemplate(rule.message ?? 'the API answered HTTP {{ status }} {{ code }}');
+  return (status, body) => {
+    if (statuses && !statuses.has(status)) return undefined;
+    if (probe && probe(body) !== rule.when.equals) return undefined;
+    const code = String(codeOf?.(body) ?? `http_${status}`);
+    const override = rule.codes?.[code];
+    return {
+      class: override?.class ?? rule.class,
+      code,
+      message: String(message.render({ status, code })).trim(),
+      hint: override?.hint ?? rule.hint,
+    };
+  };
+}
+
+function httpDefault(status: number): Verdict | undefined {
+  if (status < 400) return undefined;
+  const code = `http_${status}`;
+  if (status === 429) return { class: 'rate_limit', code, message: 'the API answered HTTP 429 (too many requests)' };
+  if (status >= 500) return { class: 'transient', code, message: `the API answered HTTP ${status} (server error)` };
+  const hint = status === 401 || status === 403
+    ? 'the credential was refused: check that it is valid and has the scopes the connector lists'
+    : status === 404 ? 'check the base_url setting and the request path' : undefined;
+  return { class: 'configuration', code, message: `the API answered HTTP ${status}`, hint };
+}
