@@ -1,0 +1,51 @@
+import { IntakeError } from '../errors.js';
+import { settingProblem } from './crosscheck.js';
+import type { ConnectorSpec, Scalar, SettingSpec } from './model.js';
+import { suggestion } from './suggest.js';
+
+/** A `--set key=value` that names no setting or does not fit it. */
+export class SettingsError extends IntakeError {}
+
+/**
+ * The settings of one run: connector defaults, then the mapping's `settings:`, then `--set`
+ * overrides (text, converted to the setting's type and checked against its bounds).
+ */
+export function resolveSettings(connector: ConnectorSpec, fromMapping: Record<string, Scalar> = {}, overrides: Record<string, string> = {}): Record<string, Scalar> {
+  const declared = connector.settings ?? {};
+  const values: Record<string, Scalar> = {};
+  for (const [name, setting] of Object.entries(declared)) if (setting.default !== undefined) values[name] = setting.default;
+  Object.assign(values, fromMapping);
+  for (const [name, text] of Object.entries(overrides)) {
+    const setting = declared[name];
+    if (!setting) {
+      throw new SettingsError('unknown_setting', `--set ${name}=…: connector ${connector.id} has no setting "${name}"`, { hint: `${suggestion(name, Object.keys(declared))} (settings: ${Object.keys(declared).join(', ')})` });
+    }
+    const value = parse(setting, text);
+    const problem = settingProblem(setting, value);
+    if (problem) throw new SettingsError('invalid_setting', `--set ${name}=${text}: the value ${problem}`, { hint: describe(setting) });
+    values[name] = value;
+  }
+  return values;
+}
+
+function parse(setting: SettingSpec, text: string): Scalar {
+  if (setting.type === 'integer' || setting.type === 'number') return text.trim() === '' ? NaN : Number(text);
+  if (setting.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
+  return text;
+}
+
+function describe(setting: SettingSpec): string {
+  const bounds = [setting.minimum !== undefined ? `≥ ${setting.minimum}` : '', setting.maximum !== undefined ? `≤ ${setting.maximum}` : ''].filter(Boolean).join(' and ');
+  return `${setting.label ?? 'this setting'} takes ${setting.type === 'integer' ? 'an integer' : `a ${setting.type}`}${bounds ? ` ${bounds}` : ''}`;
+}
+
+/** Parses `key=value` pairs from `--set`. */
+export function parseAssignments(pairs: string[]): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new SettingsError('bad_assignment', `--set ${pair}: expected key=value`, { hint: 'for example --set max_pages=5' });
+    result[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  return result;
+}

@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3';
+import type { Counts, Detail } from '../sync/outcomes.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed';
+
+/** One integration run as the run log keeps it. */
+export interface RunSummary {
+  id: number;
+  integration: string;
+  mapping_file: string;
+  connector: string;
+  preference: string;
+  started_at: string;
+  ended_at: string | null;
+  status: RunStatus;
+  read: number;
+  counts: Counts;
+  pages: number;
+  entries: number;
+  requests: number;
+  message: string | null;
+  hint: string | null;
+  warnings: string[];
+}
+
+interface RunRow extends Omit<RunSummary, 'counts' | 'warnings'>, Counts {
+  warnings: string;
+}
+
+/** The integration log in the embedded store: one row per run, one row per skipped/failed record. */
+export class RunLog {
+  constructor(private readonly db: Database.Database) {}
+
+  start(run: { integration: string; mappingFile: string; connector: string; preference: string }): number {
+    const result = this.db
+      .prepare("INSERT INTO runs (integration, mapping_file, connector, preference, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')")
+      .run(run.integration, run.mappingFile, run.connector, run.preference, new Date().toISOString());
+    return Number(result.lastInsertRowid);
+  }
+
+  finish(id: number, end: { status: RunStatus; counts: Counts; details: Detail[]; pages: number; entries: number; requests: number; message?: string; hint?: string; warnings: string[] }): void {
+    const { counts } = end;
+    const read = counts.added + counts.updated + counts.unchanged + counts.skipped + counts.failed;
+    const insert = this.db.prepare('INSERT INTO run_records (run_id, key, outcome, reason) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE runs SET ended_at = ?, status = ?, read = ?, added = ?, updated = ?, unchanged = ?, skipped = ?, failed = ?,
+                  pages = ?, entries = ?, requests = ?, message = ?, hint = ?, warnings = ? WHERE id = ?`)
+        .run(new Date().toISOString(), end.status, read, counts.added, counts.updated, counts.unchanged, counts.skipped, counts.failed,
+          end.pages, end.entries, end.requests, end.message ?? null, end.hint ?? null, JSON.stringify(end.warnings), id);
+      for (const d of end.details) insert.run(id, d.key, d.outcome, d.reason);
+    })();
+  }
+
+  list(limit = 50): RunSummary[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toSummary);
+  }
+
+  get(id: number): (RunSummary & { records: Detail[] }) | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    if (!row) return undefined;
+    const records = this.db.prepare('SELECT key, outcome, reason FROM run_records WHERE run_id = ? ORDER BY rowid').all(id) as Detail[];
+    return { ...toSummary(row), records };
+  }
+}
+
+function toSummary(row: RunRow): RunSummary {
+  const { added, updated, unchanged, skipped, failed, warnings, ...rest } = row;
+  return { ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[] };
+}

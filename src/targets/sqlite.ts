@@ -1,0 +1,68 @@
+import type Database from 'better-sqlite3';
+import type { CustomFieldSpec } from '../definition/model.js';
+import { TargetError } from '../errors.js';
+import { builtinFields, type TargetField } from './fields.js';
+import type { Fields, StoredRecord, Target, WriteBatch } from './target.js';
+
+const identifier = /^[a-z][a-z0-9_]*$/;
+const lookupChunk = 500;
+
+/**
+ * `type: sqlite` — the embedded default target: records as JSON in one table, an expression
+ * index per sync-key field (created on first lookup), one transaction per batch.
+ */
+export function sqliteTarget(db: Database.Database): Target {
+  const insert = db.prepare('INSERT INTO records (record_type, data, created_at, updated_at) VALUES (?, ?, ?, ?)');
+  const selectOne = db.prepare('SELECT data FROM records WHERE id = ?');
+  const save = db.prepare('UPDATE records SET data = ?, updated_at = ? WHERE id = ?');
+  const indexed = new Set<string>();
+
+  const ensureIndex = (field: string) => {
+    if (indexed.has(field)) return;
+    if (!identifier.test(field)) throw new TargetError('bad_field', `"${field}" is not a valid field name`);
+    db.exec(`CREATE INDEX IF NOT EXISTS records_key_${field} ON records(record_type, json_extract(data, '$.${field}'))`);
+    indexed.add(field);
+  };
+
+  const writeBatch = db.transaction((recordType: string, batch: WriteBatch, now: string) => {
+    const ids = batch.create.map((fields) => String(insert.run(recordType, JSON.stringify(fields), now, now).lastInsertRowid));
+    for (const { id, changes } of batch.update) {
+      const row = selectOne.get(Number(id)) as { data: string } | undefined;
+      if (!row) throw new TargetError('record_gone', `record ${id} no longer exists`);
+      save.run(JSON.stringify({ ...(JSON.parse(row.data) as Fields), ...changes }), now, Number(id));
+    }
+    return ids;
+  });
+
+  return {
+    async describe(recordType) {
+      const custom = db.prepare('SELECT name, label, type FROM custom_fields WHERE record_type = ? ORDER BY name').all(recordType) as { name: string; label: string; type: TargetField['type'] }[];
+      return [...builtinFields(recordType), ...custom.map((c) => ({ ...c, required: false, custom: true }))];
+    },
+    async createCustomField(recordType, name, spec: CustomFieldSpec) {
+      db.prepare('INSERT OR IGNORE INTO custom_fields (record_type, name, label, type, created_at) VALUES (?, ?, ?, ?, ?)').run(recordType, name, spec.label, spec.type, new Date().toISOString());
+    },
+    async findByKey(recordType, field, values) {
+      ensureIndex(field);
+      const found = new Map<string, StoredRecord>();
+      for (let i = 0; i < values.length; i += lookupChunk) {
+        const chunk = values.slice(i, i + lookupChunk);
+        const rows = db
+          .prepare(`SELECT id, data, json_extract(data, '$.${field}') AS k FROM records WHERE record_type = ? AND json_extract(data, '$.${field}') IN (${chunk.map(() => '?').join(',')})`)
+          .all(recordType, ...chunk) as { id: number; data: string; k: unknown }[];
+        for (const row of rows) if (!found.has(String(row.k))) found.set(String(row.k), { id: String(row.id), fields: JSON.parse(row.data) as Fields });
+      }
+      return found;
+    },
+    async write(recordType, batch) {
+      return writeBatch(recordType, batch, new Date().toISOString());
+    },
+    async close() {},
+  };
+}
+
+/** Every record of a type, oldest first, as `{ id, ...fields }`. */
+export function listRecords(db: Database.Database, recordType: string): ({ id: number } & Fields)[] {
+  const rows = db.prepare('SELECT id, data FROM records WHERE record_type = ? ORDER BY id').all(recordType) as { id: number; data: string }[];
+  return rows.map((row) => ({ id: row.id, ...(JSON.parse(row.data) as Fields) }));
+}
