@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../paths.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { DefinitionIssue } from '../errors.js';
 import { dotted, locate, type SourceFile } from './yaml.js';
@@ -11,13 +12,7 @@ const validators = new Map<SchemaName, ValidateFunction>();
 
 /** Reads a shipped JSON schema (schemas/<name>.schema.json) as an object. */
 export function readSchema(name: SchemaName): Record<string, unknown> {
-  return JSON.parse(readFileSync(`${schemaFolder()}/${name}.schema.json`, 'utf8')) as Record<string, unknown>;
-}
-
-function schemaFolder(): string {
-  // src/definition → ../../schemas; dist/src/definition → ../../../schemas
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  return here.includes('/dist/') ? `${here}../../../schemas` : `${here}../../schemas`;
+  return JSON.parse(readFileSync(join(packageRoot(), 'schemas', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
 }
 
 /** Compiles a schema once (ajv strict mode, all errors, `type` discriminators). */

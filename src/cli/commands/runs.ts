@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { RunLog } from '../../runlog/runlog.js';
+import { openStore, storePath } from '../../store/db.js';
+import { IntakeError } from '../../errors.js';
+import { print, table } from '../output.js';
+
+/** `intake runs` / `intake runs show <id>` — the integration log. */
+export function runsCommand(program: Command): void {
+  const runs = program
+    .command('runs')
+    .description('list recent integration runs (the integration log)')
+    .option('--json', 'print the runs as a JSON array')
+    .option('-n, --limit <n>', 'how many runs to list', '20')
+    .action((opts: { json?: boolean; limit: string }, command: Command) => {
+      const db = openStore(storePath(command.optsWithGlobals().db));
+      const list = new RunLog(db).list(Number(opts.limit) || 20);
+      db.close();
+      if (opts.json) return print(list);
+      if (!list.length) return void process.stdout.write('no runs yet: try intake demo, or intake run <mapping>\n');
+      process.stdout.write(`${table(
+        ['run', 'integration', 'started (UTC)', 'status', 'read', 'added', 'updated', 'unchanged', 'skipped', 'failed'],
+        list.map((r) => [r.id, r.integration, r.started_at.replace('T', ' ').slice(0, 19), r.status, r.read, r.counts.added, r.counts.updated, r.counts.unchanged, r.counts.skipped, r.counts.failed]),
+      )}\n`);
+    });
+  runs
+    .command('show')
+    .description('one run in detail, with the reason of every skipped or failed record')
+    .argument('<id>', 'run number, as listed by intake runs')
+    .option('--json', 'print the run as JSON')
+    .action((id: string, opts: { json?: boolean }, command: Command) => {
+      const db = openStore(storePath(command.optsWithGlobals().db));
+      const run = new RunLog(db).get(Number(id));
+      db.close();
+      if (!run) throw new IntakeError('run_not_found', `there is no run #${id}`, { hint: 'list the runs with intake runs' });
+      if (opts.json) return print(run);
+      const c = run.counts;
+      const lines = [
+        `run #${run.id}: ${run.integration} (${run.mapping_file}, ${run.preference})`,
+        `  ${run.started_at} → ${run.ended_at ?? 'not finished'} · status ${run.status}`,
+        `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
+        `  added ${c.added} · updated ${c.updated} · unchanged ${c.unchanged} · skipped ${c.skipped} · failed ${c.failed}`,
+        ...run.warnings.map((w) => `  warning: ${w}`),
+        ...(run.message ? [`  error: ${run.message}`] : []),
+        ...(run.hint ? [`  hint: ${run.hint}`] : []),
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+      if (run.records.length) process.stdout.write(`\n${table(['key', 'outcome', 'reason'], run.records.map((r) => [r.key, r.outcome, r.reason]))}\n`);
+    });
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { recordsCommand } from './commands/records.js';
+import { runCommand } from './commands/run.js';
+import { runsCommand } from './commands/runs.js';
+import { validateCommand } from './commands/validate.js';
+import { exitCodes, reportError } from './output.js';
+
+const program = new Command('intake')
+  .description('Intake: SaaS connectors in YAML, synced into asset records (People) under a preference and sync key')
+  .version('0.1.0')
+  .option('--db <file>', 'embedded store file (default: $INTAKE_DB or ./intake.db)')
+  .exitOverride()
+  .addHelpText('after', `
+Exit codes:
+  0  success
+  1  internal error (a bug: run with INTAKE_DEBUG=1 and report it)
+  2  invalid connector/mapping file or command-line usage
+  3  the run failed (credentials, API refused, network); the store holds no half-written record
+  4  the run finished, but some records failed (see: intake runs show <id>)
+
+Start with:  intake demo
+Docs:        README.md, docs/`);
+
+for (const register of [validateCommand, runCommand, runsCommand, recordsCommand, demoCommand]) register(program);
+for (const command of program.commands) command.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.invalid;
+  } else {
+    process.exitCode = reportError(error, process.argv.includes('--json'));
+  }
+}

@@ -1,0 +1,62 @@
+import { DefinitionError, formatIssue, IntakeError } from '../errors.js';
+import { SettingsError } from '../definition/settings.js';
+
+/**
+ * Exit codes (documented in README.md and `intake --help`):
+ * 0 success · 1 internal error · 2 invalid definition or usage · 3 run failed · 4 run finished with failed records
+ */
+export const exitCodes = { ok: 0, internal: 1, invalid: 2, runFailed: 3, recordsFailed: 4 } as const;
+
+/** Prints an error the way a user should see it (no stack trace for their mistakes) and returns the exit code. */
+export function reportError(error: unknown, json: boolean): number {
+  if (error instanceof DefinitionError) {
+    if (json) print({ status: 'invalid', issues: error.issues });
+    else {
+      for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      process.stderr.write(`${error.issues.length} problem(s) found; nothing was run.\n`);
+    }
+    return exitCodes.invalid;
+  }
+  if (error instanceof IntakeError) {
+    const code = error instanceof SettingsError ? exitCodes.invalid : exitCodes.runFailed;
+    if (json) print({ status: 'error', code: error.code, message: error.message, hint: error.hint });
+    else process.stderr.write(`intake: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+    return code;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`intake: internal error: ${message}\n  this is a bug in Intake; set INTAKE_DEBUG=1 to see the stack trace and report it\n`);
+  if (process.env.INTAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return exitCodes.internal;
+}
+
+export function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A fixed-width text table. */
+export function table(headers: string[], rows: unknown[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
+  const widths = headers.map((_, i) => Math.min(48, Math.max(...cells.map((r) => String(r[i]).length))));
+  const line = (r: unknown[]) => r.map((c, i) => clip(String(c), widths[i]).padEnd(widths[i])).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
+}
+
+function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+/** A progress line on stderr, only when it is a terminal; `done()` clears it. */
+export function progressLine(): { update(text: string): void; done(): void } {
+  const tty = process.stderr.isTTY === true;
+  let shown = false;
+  return {
+    update(text) {
+      if (!tty) return;
+      process.stderr.write(`\r\x1b[2K${text}`);
+      shown = true;
+    },
+    done() {
+      if (tty && shown) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
