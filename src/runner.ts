@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { resolveLocalCredentials, secretsOf } from './credentials/local.js';
-import { loadIntegration, type Integration } from './definition/load.js';
+import { displayPath, loadIntegration, type Integration } from './definition/load.js';
 import type { FieldType } from './definition/model.js';
 import { resolveSettings } from './definition/settings.js';
 import { suggestion } from './definition/suggest.js';
@@ -67,23 +67,22 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const target = sqliteTarget(db);
   const log = new RunLog(db);
   const tally = new Tally();
-  const stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [] };
+  let stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [] };
+  const warnings: string[] = [];
   const name = mapping.name ?? connector.name;
-  const runId = options.dryRun ? null : log.start({ integration: name, mappingFile: integration.mappingFile, connector: connector.id, preference: mapping.preference });
+  const runId = options.dryRun ? null : log.start({ integration: name, mappingFile: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference });
   let failure: IntakeError | undefined;
   let scrub = (text: string) => text;
   try {
     const credentials = options.credentials ?? resolveLocalCredentials(connector, options.env);
     scrub = scrubber(secretsOf(connector, credentials));
-    const types = await targetTypes(target, integration);
+    const types = await targetTypes(target, integration, warnings);
     const source = readSource({
       connector, settings, credentials, secrets: secretsOf(connector, credentials),
-      onPage: (s) => {
-        Object.assign(stats, s);
-        options.onProgress?.(stats, tally);
-      },
+      onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
     });
+    stats = source.stats;
     await sync(source.items, {
       target,
       recordType: mapping.record_type,
@@ -95,34 +94,42 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
       dryRun: options.dryRun,
       beforeFirstWrite: () => createCustomFields(target, integration),
     });
-    Object.assign(stats, source.stats);
   } catch (error) {
-    if (!(error instanceof IntakeError)) throw error;
-    failure = error;
+    failure = error instanceof IntakeError
+      ? error
+      : new IntakeError('internal_error', `internal error: ${error instanceof Error ? error.message : String(error)}`, { hint: 'this is a bug in Intake: report it with the run log (intake runs show <id>)', cause: error });
   }
+  warnings.push(...stats.warnings);
   const status: RunStatus = failure ? 'failed' : tally.counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
   const message = failure ? scrub(failure.message) : undefined;
   const hint = failure?.hint ? scrub(failure.hint) : undefined;
-  if (runId !== null) log.finish(runId, { status, counts: tally.counts, details: tally.details, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings: stats.warnings });
+  if (runId !== null) log.finish(runId, { status, counts: tally.counts, details: tally.details, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings });
   db.close();
   return {
-    run_id: runId, integration: name, mapping: integration.mappingFile, connector: connector.id, preference: mapping.preference,
+    run_id: runId, integration: name, mapping: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference,
     dry_run: Boolean(options.dryRun), status, read: tally.read, counts: tally.counts, pages: stats.pages, entries: stats.entries,
-    requests: stats.requests, duration_ms: Math.round(performance.now() - started), message, hint, warnings: stats.warnings,
+    requests: stats.requests, duration_ms: Math.round(performance.now() - started), message, hint, warnings,
     reasons: groupReasons(tally.details),
   };
 }
 
-/** Target field types for the mapping; every field the mapping writes must exist or be declared. */
-async function targetTypes(target: Target, { mapping, mappingFile }: Integration): Promise<Map<string, FieldType>> {
+/**
+ * Target field types for the mapping. Every field the mapping writes must exist or be declared
+ * under custom_fields. A sync-key field that no record has yet (the Slack users integration
+ * has not run) only warns: nothing can match, so every record is skipped or added.
+ */
+async function targetTypes(target: Target, { mapping, mappingFile }: Integration, warnings: string[]): Promise<Map<string, FieldType>> {
   const known = new Map<string, FieldType>((await target.describe(mapping.record_type)).map((f) => [f.name, f.type]));
   for (const [name, spec] of Object.entries(mapping.custom_fields ?? {})) if (!known.has(name)) known.set(name, spec.type);
-  const wanted = [...Object.keys(mapping.fields), ...mapping.sync_key.map((k) => k.target)];
-  const missing = wanted.filter((name) => !known.has(name));
+  const missing = Object.keys(mapping.fields).filter((name) => !known.has(name));
   if (missing.length) {
-    throw new RunConfigError('target_field_missing', `${mappingFile}: the ${mapping.record_type} records have no field ${missing.map((m) => `"${m}"`).join(', ')}`, {
-      hint: `${suggestion(missing[0], [...known.keys()])}; a custom field is created by the integration that declares it under custom_fields (for slack_user_id: run mappings/slack-users.yaml first)`,
+    throw new RunConfigError('target_field_missing', `${displayPath(mappingFile)}: the ${mapping.record_type} records have no field ${missing.map((m) => `"${m}"`).join(', ')}`, {
+      hint: `${suggestion(missing[0], [...known.keys()])}; declare a new field under custom_fields to have it created`,
     });
+  }
+  for (const { target: field } of mapping.sync_key.filter((k) => !known.has(k.target))) {
+    warnings.push(`no ${mapping.record_type} record has the sync key field "${field}" yet, so none can match; run the integration that fills it first (for slack_user_id: mappings/slack-users.yaml)`);
+    known.set(field, 'string');
   }
   return known;
 }

@@ -95,7 +95,8 @@ export function connectorPath(mappingFile: string, connector: string): string {
   return existsSync(beside) ? beside : resolve('connectors', `${connector}.yaml`);
 }
 
-function displayPath(file: string): string {
+/** A path as the user should read it: relative to the working folder when inside it. */
+export function displayPath(file: string): string {
   const rel = relative(process.cwd(), resolve(file));
   return rel.startsWith('..') ? resolve(file) : rel;
 }

@@ -1,0 +1,129 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import type Database from 'better-sqlite3';
+import type { FieldType, MappingSpec, Preference } from '../../src/definition/model.js';
+import { compileMapping } from '../../src/mapping/compile.js';
+import type { SourceItem, SourceRecord } from '../../src/source/types.js';
+import { openStore } from '../../src/store/db.js';
+import { sync } from '../../src/sync/engine.js';
+import { Tally } from '../../src/sync/outcomes.js';
+import { listRecords, sqliteTarget } from '../../src/targets/sqlite.js';
+import type { Target } from '../../src/targets/target.js';
+
+const mapping: MappingSpec = {
+  connector: 'slack-users',
+  record_type: 'people',
+  preference: 'create_update',
+  sync_key: [{ source: 'user_id', target: 'slack_user_id' }],
+  filters: [{ field: 'is_bot', not_equals: true, reason: 'bot user' }],
+  fields: { username: 'username', email: { source: 'email', convert: 'lowercase' }, slack_last_login: 'last_used' },
+};
+const types = new Map<string, FieldType>([['username', 'string'], ['email', 'string'], ['slack_user_id', 'string'], ['slack_last_login', 'datetime']]);
+
+const user = (id: string, extra: Partial<SourceRecord> = {}): SourceItem => ({
+  record: { user_id: id, username: `user.${id.toLowerCase()}`, email: `User.${id}@Example.com`, is_bot: false, last_used: '2015-02-03T00:21:04Z', ...extra },
+});
+
+async function* stream(items: SourceItem[]): AsyncGenerator<SourceItem> {
+  yield* items;
+}
+
+describe('sync engine', () => {
+  let db: Database.Database;
+  let target: Target;
+  beforeEach(() => {
+    db = openStore(':memory:');
+    target = sqliteTarget(db);
+  });
+
+  async function run(items: SourceItem[], preference: Preference, batchSize = 2): Promise<Tally> {
+    const tally = new Tally();
+    await sync(stream(items), {
+      target, recordType: 'people', preference, tally, batchSize,
+      mapping: compileMapping(mapping, types, { sync_time: '2026-01-01T00:00:00Z', credential_name: 'slack', settings: {} }),
+      syncKey: mapping.sync_key, required: ['username'],
+    });
+    return tally;
+  }
+
+  const people = () => listRecords(db, 'people');
+
+  it('create and update: adds new records with their sync key, then updates only what changed', async () => {
+    const first = await run([user('U1'), user('U2'), user('U3')], 'create_update');
+    expect(first.counts).toMatchObject({ added: 3, updated: 0, unchanged: 0 });
+    expect(people().map((p) => [p.slack_user_id, p.email])).toEqual([['U1', 'user.u1@example.com'], ['U2', 'user.u2@example.com'], ['U3', 'user.u3@example.com']]);
+
+    const second = await run([user('U1'), user('U2', { last_used: '2016-01-01T10:00:00+02:00' }), user('U4')], 'create_update');
+    expect(second.counts).toMatchObject({ added: 1, updated: 1, unchanged: 1, skipped: 0, failed: 0 });
+    expect(people().find((p) => p.slack_user_id === 'U2')?.slack_last_login).toBe('2016-01-01T08:00:00Z');
+  });
+
+  it('unchanged records are counted as unchanged and not rewritten', async () => {
+    await run([user('U1'), user('U2')], 'create_update');
+    const before = db.prepare('SELECT id, updated_at FROM records').all();
+    await new Promise((r) => setTimeout(r, 5));
+    const again = await run([user('U1'), user('U2')], 'create_update');
+    expect(again.counts).toEqual({ added: 0, updated: 0, unchanged: 2, skipped: 0, failed: 0 });
+    expect(db.prepare('SELECT id, updated_at FROM records').all()).toEqual(before);
+  });
+
+  it('update only on an empty store: nothing added, every record skipped with a reason', async () => {
+    const tally = await run([user('U1'), user('U2'), user('U3')], 'update_only');
+    expect(tally.counts).toEqual({ added: 0, updated: 0, unchanged: 0, skipped: 3, failed: 0 });
+    expect(tally.details.map((d) => d.key)).toEqual(['U1', 'U2', 'U3']);
+    for (const d of tally.details) expect(d.reason).toMatch(/update only preference does not create records/);
+    expect(people()).toEqual([]);
+  });
+
+  it('update only: existing records are updated, new ones skipped', async () => {
+    await run([user('U1')], 'create_update');
+    const tally = await run([user('U1', { email: 'new@example.com' }), user('U2')], 'update_only');
+    expect(tally.counts).toMatchObject({ added: 0, updated: 1, skipped: 1 });
+    expect(people()).toHaveLength(1);
+    expect(people()[0].email).toBe('new@example.com');
+  });
+
+  it('create only: existing records are skipped with a reason and left as they are', async () => {
+    await run([user('U1')], 'create_update');
+    const tally = await run([user('U1', { email: 'changed@example.com' }), user('U2')], 'create_only');
+    expect(tally.counts).toMatchObject({ added: 1, updated: 0, skipped: 1 });
+    expect(tally.details[0]).toMatchObject({ key: 'U1', outcome: 'skipped' });
+    expect(tally.details[0].reason).toMatch(/create only/);
+    expect(people().find((p) => p.slack_user_id === 'U1')?.email).toBe('user.u1@example.com');
+  });
+
+  it('every record read ends in exactly one outcome, with reasons for skipped and failed', async () => {
+    const items: SourceItem[] = [
+      user('U1'),
+      user('U2', { is_bot: true }),
+      user('U1'),
+      user('', {}),
+      user('U3', { last_used: 'not a date' }),
+      user('U4', { username: null }),
+      { failed: 'field last_used: "x" is not an epoch timestamp', ref: 'U5' },
+      user('U6'),
+    ];
+    const tally = await run(items, 'create_update', 3);
+    expect(tally.read).toBe(items.length);
+    expect(tally.counts).toEqual({ added: 2, updated: 0, unchanged: 0, skipped: 2, failed: 4 });
+    const reasons = Object.fromEntries(tally.details.map((d) => [`${d.outcome}:${d.key}`, d.reason]));
+    expect(reasons['skipped:U2']).toBe('filter: bot user');
+    expect(reasons['skipped:U1']).toMatch(/duplicate/);
+    expect(Object.entries(reasons).find(([k]) => k.startsWith('failed:record'))?.[1]).toMatch(/empty sync key/);
+    expect(reasons['failed:U3']).toMatch(/slack_last_login.*not a date/);
+    expect(reasons['failed:U4']).toMatch(/required field username/);
+    expect(reasons['failed:U5']).toMatch(/last_used/);
+    expect(people().map((p) => p.slack_user_id)).toEqual(['U1', 'U6']);
+  });
+
+  it('falls back to the next sync key pair when the primary finds nothing', async () => {
+    await target.write('people', { create: [{ username: 'alice', email: 'alice@example.com' }], update: [] });
+    const tally = new Tally();
+    await sync(stream([{ record: { user_id: 'U9', username: 'alice', email: 'ALICE@example.com', is_bot: false, last_used: null } }]), {
+      target, recordType: 'people', preference: 'update_only', tally, required: ['username'],
+      mapping: compileMapping(mapping, types, { sync_time: '', credential_name: '', settings: {} }),
+      syncKey: [{ source: 'user_id', target: 'slack_user_id' }, { source: 'username', target: 'username' }],
+    });
+    expect(tally.counts.updated).toBe(1);
+    expect(people()[0]).toMatchObject({ username: 'alice', slack_user_id: 'U9' });
+  });
+});
