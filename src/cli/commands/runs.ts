@@ -27,8 +27,9 @@ export function runsCommand(program: Command): void {
     .description('one run in detail, with the reason of every skipped or failed record')
     .argument('<id>', 'run number, as listed by intake runs')
     .option('--json', 'print the run as JSON')
-    .action((id: string, opts: { json?: boolean }, command: Command) => {
-      const db = openStore(storePath(command.optsWithGlobals().db));
+    .action((id: string, _opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<{ json?: boolean; db?: string }>();
+      const db = openStore(storePath(opts.db));
       const run = new RunLog(db).get(Number(id));
       db.close();
       if (!run) throw new IntakeError('run_not_found', `there is no run #${id}`, { hint: 'list the runs with intake runs' });

@@ -1,0 +1,123 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { slackDataset, startSlackSimulator } from '../../src/demo/simulator.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI asynchronously (the simulator lives in this process and must keep serving). */
+function intake(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, TZ: 'UTC', ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const tempDb = () => join(mkdtempSync(join(tmpdir(), 'intake-e2e-')), 'intake.db');
+
+beforeAll(() => {
+  if (!existsSync(cli)) throw new Error('dist/ is missing: run the tests with npm test, which builds first');
+});
+
+describe('intake demo', () => {
+  it('syncs the users, then their last logins; a second demo reports them unchanged', async () => {
+    const db = tempDb();
+    const first = await intake(['--db', db, 'demo', '--users', '60', '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const [users1, logins1] = JSON.parse(first.stdout);
+    expect(users1.counts.added).toBeGreaterThan(50);
+    expect(logins1.counts.updated).toBe(users1.counts.added);
+
+    const second = await intake(['--db', db, 'demo', '--users', '60', '--json']);
+    const [users2, logins2] = JSON.parse(second.stdout);
+    expect(users2.counts).toMatchObject({ added: 0, updated: 0, unchanged: users1.counts.added });
+    expect(logins2.counts).toMatchObject({ added: 0, updated: 0, unchanged: logins1.counts.updated });
+
+    // Every person's Slack Last Login is the latest date_last over all of their access-log entries.
+    const data = slackDataset({ users: 60 });
+    const latest = new Map<string, number>();
+    for (const login of data.logins) latest.set(login.user_id, Math.max(latest.get(login.user_id) ?? 0, login.date_last));
+    const records = JSON.parse((await intake(['--db', db, 'records', 'users', '--json'])).stdout) as Record<string, unknown>[];
+    expect(records).toHaveLength(users1.counts.added);
+    for (const person of records) {
+      const expected = latest.get(String(person.slack_user_id));
+      expect(person.slack_last_login).toBe(expected ? new Date(expected * 1000).toISOString().replace('.000Z', 'Z') : undefined);
+    }
+  }, 60_000);
+
+  it('prints both integration logs and a table of last logins', async () => {
+    const result = await intake(['--db', tempDb(), 'demo', '--users', '30']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Slack users .*create and update/);
+    expect(result.stdout).toMatch(/Slack last login .*update only/);
+    expect(result.stdout).toMatch(/Slack Last Login/);
+  }, 60_000);
+});
+
+describe('intake run', () => {
+  it('update only on an empty store: 0 added, every record skipped with a reason in the run log', async () => {
+    const simulator = await startSlackSimulator({ users: 40 });
+    try {
+      const db = tempDb();
+      const run = await intake(['--db', db, 'run', 'mappings/slack-last-login.yaml', '--json', '--set', `base_url=${simulator.url}`], { SLACK_TOKEN: simulator.token });
+      expect(run.code).toBe(0);
+      const summary = JSON.parse(run.stdout);
+      expect(summary.counts.added).toBe(0);
+      expect(summary.read).toBeGreaterThan(0);
+      expect(summary.counts.skipped).toBe(summary.read);
+      const shown = JSON.parse((await intake(['--db', db, 'runs', 'show', String(summary.run_id), '--json'])).stdout);
+      expect(shown.records).toHaveLength(summary.read);
+      for (const record of shown.records) expect(record).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/update only/) });
+      expect(run.stdout).not.toContain(simulator.token);
+    } finally {
+      await simulator.close();
+    }
+  }, 60_000);
+
+  it('without a token: a plain message naming SLACK_TOKEN, exit code 3, no stack trace', async () => {
+    const result = await intake(['--db', tempDb(), 'run', 'mappings/slack-users.yaml']);
+    expect(result.code).toBe(3);
+    expect(result.stdout + result.stderr).toMatch(/SLACK_TOKEN/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a misspelt key in a connector: file:line:col, the path and a suggestion, exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'intake-bad-'));
+    mkdirSync(join(dir, 'connectors'));
+    mkdirSync(join(dir, 'mappings'));
+    const text = readFileSync(join(root, 'connectors', 'slack-users.yaml'), 'utf8').replace('\nrecords: members', '\nrecrds: members');
+    writeFileSync(join(dir, 'connectors', 'slack-users.yaml'), text);
+    copyFileSync(join(root, 'mappings', 'slack-users.yaml'), join(dir, 'mappings', 'slack-users.yaml'));
+    const line = text.split('\n').findIndex((l) => l.startsWith('recrds:')) + 1;
+    const result = await intake(['--db', tempDb(), 'run', join(dir, 'mappings', 'slack-users.yaml')], { SLACK_TOKEN: 'xoxp-never-sent' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`slack-users.yaml:${line}:1`);
+    expect(result.stderr).toMatch(/at recrds: unknown key "recrds"/);
+    expect(result.stderr).toMatch(/did you mean "records"\?/);
+  });
+
+  it('--dry-run plans without writing anything', async () => {
+    const simulator = await startSlackSimulator({ users: 20 });
+    try {
+      const db = tempDb();
+      const plan = JSON.parse((await intake(['--db', db, 'run', 'mappings/slack-users.yaml', '--dry-run', '--json', '--set', `base_url=${simulator.url}`], { SLACK_TOKEN: simulator.token })).stdout);
+      expect(plan.dry_run).toBe(true);
+      expect(plan.counts.added).toBeGreaterThan(0);
+      expect(JSON.parse((await intake(['--db', db, 'records', 'users', '--json'])).stdout)).toEqual([]);
+      expect(JSON.parse((await intake(['--db', db, 'runs', '--json'])).stdout)).toEqual([]);
+    } finally {
+      await simulator.close();
+    }
+  }, 60_000);
+});
