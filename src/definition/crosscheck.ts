@@ -24,13 +24,31 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   const fields = Object.keys(spec.fields);
   const settings = Object.keys(spec.settings ?? {});
   const publicCredentials = Object.entries(spec.credentials.fields).filter(([, f]) => f.secret === false).map(([n]) => n);
-  const requestScope = { settings, credentials: publicCredentials };
 
-  checkTemplate(report, ['base_url'], spec.base_url, requestScope);
-  for (const part of ['query', 'headers'] as const) {
-    for (const [name, value] of Object.entries(spec.request[part] ?? {})) checkTemplate(report, ['request', part, name], value, requestScope);
+  const requestScope = { settings, credentials: publicCredentials, page: null };
+  const secretNames = new Set(Object.keys(spec.credentials.fields).filter((n) => !publicCredentials.includes(n)));
+  checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials }, secretNames);
+  checkRequest(report, ['request'], spec.request, requestScope, secretNames);
+  if (spec.detail) checkRequest(report, ['detail', 'request'], spec.detail.request, { ...requestScope, record: fields }, secretNames);
+  const authScope = { settings, credentials: Object.keys(spec.credentials.fields) };
+  for (const [segments, value] of strings(spec.credentials, ['credentials'])) {
+    if (segments.includes('fields')) continue;
+    checkTemplate(report, segments, value, authScope);
   }
-  if (typeof spec.pagination.max_pages === 'string') checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, requestScope);
+  for (const option of ['token_field', 'key_field', 'username_field', 'password_field', 'client_id_field', 'client_secret_field', 'refresh_token_field']) {
+    const name = spec.credentials[option];
+    if (typeof name === 'string' && !spec.credentials.fields[name]) {
+      report(['credentials', option], 'unknown_field', `"${name}" is not one of the credential fields`, suggestion(name, Object.keys(spec.credentials.fields)));
+    }
+  }
+  if (typeof spec.pagination.max_pages === 'string') checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
+  const sendsInBody = Object.values(spec.pagination).some((v) => v && typeof v === 'object' && (v as { in?: string }).in === 'body');
+  if (sendsInBody && spec.request.method !== 'POST') {
+    report(['pagination'], 'body_needs_post', 'the pagination sends a value in the request body, but the request is a GET', 'set request.method: POST, or send the value in: query');
+  }
+  if (spec.pagination.type === 'next_url' && spec.pagination.from === 'body' && !spec.pagination.path) {
+    report(['pagination'], 'missing_option', 'next_url from: body needs "path", the body field that holds the next URL', 'add path:, e.g. path: "@odata.nextLink"');
+  }
   (spec.errors ?? []).forEach((rule, i) => {
     if (rule.message) checkTemplate(report, ['errors', i, 'message'], rule.message, { code: null, status: null });
   });
@@ -44,7 +62,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     if (spec.aggregate.latest_by) needField(['aggregate', 'latest_by'], spec.aggregate.latest_by);
     for (const name of Object.keys(spec.aggregate.take ?? {})) needField(['aggregate', 'take', name], name);
   }
-  for (const [name, field] of Object.entries(spec.fields)) {
+  for (const [name, field] of [...Object.entries(spec.fields), ...Object.entries(spec.detail?.fields ?? {})]) {
     if (field.type !== 'datetime' && field.format) report(['fields', name, 'format'], 'format_unused', `"format" only applies to datetime fields, and ${name} is ${field.type}`, 'remove "format" or set type: datetime');
     if (field.type === 'datetime' && field.format && !(datetimeFormats as readonly string[]).includes(field.format) && !validPattern(field.format)) {
       report(['fields', name, 'format'], 'invalid_format', `"${field.format}" is neither ${datetimeFormats.join(', ')} nor a luxon date pattern`, suggestion(field.format, [...datetimeFormats]));
@@ -56,7 +74,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
       if (problem) report(['settings', name, 'default'], 'invalid_default', `default ${JSON.stringify(setting.default)} ${problem}`, 'make the default fit the setting\'s type and bounds');
     }
   }
-  return issues;
+  return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 /** Stage 3b: a mapping against its connector (fields, converters, settings, installation type). */
@@ -86,7 +104,7 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
     report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
   }
-  return issues;
+  return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 function checkSettings(mapping: MappingSpec, connector: ConnectorSpec, report: Report): void {
@@ -124,7 +142,25 @@ export function settingProblem(setting: { type: string; minimum?: number; maximu
   return undefined;
 }
 
-function checkTemplate(report: Report, segments: (string | number)[], value: unknown, scope: Record<string, string[] | null>): void {
+const noSecrets = new Set<string>();
+
+/** Checks every template of a request: query, headers and (nested) body values. */
+function checkRequest(report: Report, at: (string | number)[], request: ConnectorSpec['request'], scope: Record<string, string[] | null>, secretNames: Set<string>): void {
+  for (const part of ['query', 'headers'] as const) {
+    for (const [name, value] of Object.entries(request[part] ?? {})) checkTemplate(report, [...at, part, name], value, scope, secretNames);
+  }
+  for (const [segments, value] of strings(request.body ?? {}, [...at, 'body'])) checkTemplate(report, segments, value, scope, secretNames);
+}
+
+/** Every string inside a value, with its path. */
+function strings(value: unknown, at: (string | number)[]): [(string | number)[], string][] {
+  if (typeof value === 'string') return [[at, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, [...at, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => strings(v, [...at, k]));
+  return [];
+}
+
+function checkTemplate(report: Report, segments: (string | number)[], value: unknown, scope: Record<string, string[] | null>, secretNames: Set<string> = noSecrets): void {
   if (typeof value !== 'string') return;
   let refs: string[];
   try {
@@ -138,8 +174,9 @@ function checkTemplate(report: Report, segments: (string | number)[], value: unk
     if (!(root in scope)) {
       report(segments, 'unknown_variable', `{{ ${ref} }} refers to "${root}", which is not available here`, `${suggestion(root, Object.keys(scope))} (available: ${Object.keys(scope).join(', ')})`);
     } else if (scope[root] !== null && !scope[root]!.includes(name)) {
-      const hint = root === 'credentials' ? 'secret credential fields can not be used in templates; auth sends them' : suggestion(name ?? '', scope[root]!);
-      report(segments, 'unknown_variable', `{{ ${ref} }}: "${name}" is not declared under ${root}`, hint);
+      if (root === 'credentials' && secretNames.has(name)) {
+        report(segments, 'secret_in_template', `{{ ${ref} }}: "${name}" is a secret credential field, and secrets can not be used in templates`, 'the credentials: type sends secrets itself, only to the connector\'s host; use a non-secret field (secret: false) if the value is not a secret');
+      } else report(segments, 'unknown_variable', `{{ ${ref} }}: "${name}" is not declared under ${root}`, suggestion(name ?? '', scope[root]!));
     }
   }
 }

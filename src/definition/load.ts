@@ -4,7 +4,7 @@ import { DefinitionError, type DefinitionIssue } from '../errors.js';
 import { checkConnector, checkMapping } from './crosscheck.js';
 import type { ConnectorSpec, MappingSpec } from './model.js';
 import { validateSchema, type SchemaName } from './schema.js';
-import { parseYaml, type SourceFile } from './yaml.js';
+import { locate, parseYaml, type SourceFile } from './yaml.js';
 
 /** A connector and a mapping that passed every stage, with the files they came from. */
 export interface Integration {
@@ -50,7 +50,7 @@ export function loadIntegration(mappingFile: string): Integration {
   const connector = loadFile<ConnectorSpec>(connectorFile, 'connector', checkConnector);
   if (!connector.value) {
     if (!existsSync(connectorFile)) {
-      const { line, col } = { line: 1, col: 1 };
+      const { line, col } = locate(mapping.source!, ['connector']);
       throw new DefinitionError([{ file: displayPath(mappingFile), line, col, code: 'connector_not_found', path: 'connector', message: `connector "${mapping.value.connector}" not found at ${displayPath(connectorFile)}`, hint: 'use the id of a file in connectors/ (without .yaml), or a relative path to a connector file' }]);
     }
     throw new DefinitionError(connector.issues);

@@ -46,7 +46,8 @@ function parentOf(path: string): string {
 }
 
 /** Drops ajv's noise: branch type errors and anyOf/oneOf summaries when a precise error exists. */
-function relevant(errors: ErrorObject[]): ErrorObject[] {
+function relevant(all: ErrorObject[]): ErrorObject[] {
+  const errors = all.filter((e) => !echoed(e, all));
   const precise = errors.filter((e) => !['type', 'anyOf', 'oneOf', 'if'].includes(e.keyword) && !isBranchRequired(e));
   const kept = errors.filter((e) => {
     if (['type', 'anyOf', 'oneOf'].includes(e.keyword) || isBranchRequired(e)) {
@@ -63,6 +64,22 @@ function relevant(errors: ErrorObject[]): ErrorObject[] {
   }).filter((e) => !(isBranchRequired(e) && kept.some((k) => k.keyword === 'oneOf' && k.instancePath === e.instancePath)));
 }
 
+/**
+ * Errors that repeat another one: the type or form mismatch of each `anyOf` branch (the anyOf
+ * error says it once, unless a branch of the right type has a precise error), a `required: type` beside the discriminator's own error, and a
+ * `propertyNames` summary beside the precise error about the name.
+ */
+function echoed(e: ErrorObject, all: ErrorObject[]): boolean {
+  const params = e.params as Record<string, unknown>;
+  return all.some((o) => {
+    if (o === e || o.instancePath !== e.instancePath) return false;
+    if (o.keyword === 'anyOf' && e.schemaPath.startsWith(`${o.schemaPath}/`)) return e.keyword === 'type' || e.keyword === 'pattern';
+    if (e.keyword === 'required' && o.keyword === 'discriminator') return (o.params as Record<string, unknown>).tag === params.missingProperty;
+    if (e.keyword === 'propertyNames') return o.propertyName !== undefined;
+    return false;
+  });
+}
+
 /** `required` errors raised inside a `oneOf: [{required: [a]}, {required: [b]}]` choice. */
 function isBranchRequired(e: ErrorObject): boolean {
   return e.keyword === 'required' && /\/oneOf\/\d+\/required$/.test(e.schemaPath);
@@ -76,9 +93,9 @@ function segmentsOf(instancePath: string): (string | number)[] {
 function toIssue(name: SchemaName, source: SourceFile, error: ErrorObject): DefinitionIssue {
   const segments = segmentsOf(error.instancePath);
   const described = describe(name, error);
-  const extra = described.key ?? described.child;
+  const extra = described.key ?? described.child ?? error.propertyName;
   const target = extra !== undefined ? [...segments, extra] : segments;
-  const { line, col } = locate(source, target, { key: described.key !== undefined });
+  const { line, col } = locate(source, target, { key: described.key !== undefined || error.propertyName !== undefined });
   return { file: source.file, line, col, code: described.code, path: dotted(target), message: described.message, hint: described.hint };
 }
 
@@ -122,6 +139,8 @@ function describe(name: SchemaName, error: ErrorObject): Described {
       const choices = ((parent.oneOf as { required?: string[] }[]) ?? []).flatMap((b) => b.required ?? []);
       return { code: 'ambiguous', message: `needs exactly one of ${choices.join(', ')}`, hint: `keep one of ${choices.join(', ')}` };
     }
+    case 'anyOf':
+      return { code: 'wrong_type', message: `${kindOf(error.data)} does not fit here`, hint: hintFrom(parent) };
     case 'type':
       return { code: 'wrong_type', message: `must be ${String(params.type).replace(/,/g, ' or ')}, found ${kindOf(error.data)}`, hint: hintFrom(parent) };
     case 'pattern':

@@ -448,7 +448,18 @@ class WorkspaceGenerator {
       const single = rng.chance(0.25);
       const first = single ? last : last - Math.floor(rng.float() * (last - windowStart));
       const count = single ? 1 : rng.int(2, 400);
-      out.push({ user_id: userId, username, date_first: first, date_last: last, count, ip, user_agent: ua, isp: rng.pick(zone.isps), country: zone.country, region: zone.region });
+      out.push({
+        user_id: userId,
+        username,
+        date_first: first,
+        date_last: last,
+        count,
+        ip,
+        user_agent: ua,
+        isp: rng.pick(zone.isps),
+        country: zone.country,
+        region: zone.region,
+      });
     }
     return out;
   }
