@@ -35,6 +35,21 @@ export interface RequestSpec {
   path: string;
   query?: Record<string, Scalar>;
   headers?: Record<string, Scalar>;
+  body_type?: 'json' | 'form';
+  body?: Record<string, unknown>;
+}
+
+export interface DetailSpec {
+  request: RequestSpec;
+  records?: string;
+  concurrency?: number;
+  fields: Record<string, FieldSpec>;
+}
+
+export interface RateLimitSpec {
+  requests?: number;
+  per_seconds?: number;
+  reset_header?: string;
 }
 
 export interface PaginationSpec {
@@ -81,8 +96,10 @@ export interface ConnectorSpec {
   records: string;
   errors?: ErrorRuleSpec[];
   retry?: { attempts?: number; max_wait_seconds?: number; base_delay_ms?: number };
+  rate_limit?: RateLimitSpec;
   fields: Record<string, FieldSpec>;
   aggregate?: AggregateSpec;
+  detail?: DetailSpec;
   sync_key: string;
 }
 

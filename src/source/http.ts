@@ -4,8 +4,8 @@ import got, { type Got } from 'got';
 
 /**
  * The one HTTP client of the source stage: got with keep-alive agents. Retries are decided by
- * the connector's error rules (see request.ts), so got's own retry is off and every status is
- * returned rather than thrown.
+ * the connector's error rules (see request.ts), so got's own retry is off, redirects are not
+ * followed (credentials must not travel to another host) and every status is returned.
  */
 export interface HttpResponse {
   status: number;
@@ -17,6 +17,8 @@ export interface HttpRequest {
   method: 'GET' | 'POST';
   url: URL;
   headers: Record<string, string>;
+  /** a serialised body; its content-type is in `headers` */
+  body?: string;
 }
 
 const agent = {
@@ -35,6 +37,14 @@ const client: Got = got.extend({
 });
 
 export async function send(request: HttpRequest): Promise<HttpResponse> {
-  const response = await client(request.url, { method: request.method, headers: request.headers });
+  const response = await client(request.url, { method: request.method, headers: request.headers, body: request.body });
   return { status: response.statusCode, headers: response.headers, text: response.body };
+}
+
+/** Serialises a body as JSON or as an HTML form, with the matching content-type. */
+export function encodeBody(type: 'json' | 'form', value: Record<string, unknown>): { body: string; contentType: string } {
+  if (type === 'json') return { body: JSON.stringify(value), contentType: 'application/json' };
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) form.set(k, String(v));
+  return { body: form.toString(), contentType: 'application/x-www-form-urlencoded' };
 }

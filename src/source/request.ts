@@ -1,13 +1,18 @@
 import type { ConnectorSpec } from '../definition/model.js';
 import { SourceError } from '../errors.js';
-import { send, type HttpResponse } from './http.js';
+import { send, type HttpRequest, type HttpResponse } from './http.js';
 import type { Classify, Verdict } from './rules.js';
 import type { Auth } from './auth/types.js';
+import { budget } from './budget.js';
 
 export interface RequestPolicy {
   attempts: number;
   maxWaitMs: number;
   baseDelayMs: number;
+  /** a header holding the epoch second the rate limit resets (e.g. Okta's X-Rate-Limit-Reset) */
+  resetHeader?: string;
+  /** waits until the request budget allows one more request */
+  budget: () => Promise<void>;
 }
 
 export interface JsonResponse {
@@ -17,7 +22,7 @@ export interface JsonResponse {
 }
 
 export interface Requester {
-  get(url: URL, headers: Record<string, string>): Promise<JsonResponse>;
+  send(request: HttpRequest): Promise<JsonResponse>;
   /** number of HTTP requests sent so far, retries included */
   readonly sent: number;
 }
@@ -27,6 +32,8 @@ export function policyOf(connector: ConnectorSpec): RequestPolicy {
     attempts: connector.retry?.attempts ?? 5,
     maxWaitMs: (connector.retry?.max_wait_seconds ?? 300) * 1000,
     baseDelayMs: connector.retry?.base_delay_ms ?? 500,
+    resetHeader: connector.rate_limit?.reset_header?.toLowerCase(),
+    budget: budget(connector.rate_limit?.requests, connector.rate_limit?.per_seconds),
   };
 }
 
@@ -47,12 +54,15 @@ export function requester(options: {
   let sent = 0;
   const { policy } = options;
 
-  async function attempt(url: URL, headers: Record<string, string>): Promise<JsonResponse | Failure> {
-    const auth = url.origin === options.origin ? await options.auth.headers() : {};
+  async function attempt(request: HttpRequest): Promise<JsonResponse | Failure> {
+    const url = new URL(request.url);
+    const headers = { ...request.headers };
+    if (url.origin === options.origin) await options.auth.apply({ url, headers });
+    await policy.budget();
     sent++;
     let response: HttpResponse;
     try {
-      response = await send({ method: 'GET', url, headers: { ...headers, ...auth } });
+      response = await send({ ...request, url, headers });
     } catch (error) {
       return { verdict: { class: 'transient', code: networkCode(error), message: `could not reach ${url.host}: ${networkCode(error)}`, hint: 'check the base_url setting and this machine\'s network connection' } };
     }
@@ -60,7 +70,7 @@ export function requester(options: {
     const verdict = options.classify(response.status, body);
     if (verdict) return { verdict, response };
     if (body === undefined) {
-      return { verdict: { class: 'configuration', code: 'not_json', message: `GET ${describeUrl(url)} answered HTTP ${response.status} with a body that is not JSON: ${options.scrub(excerpt(response.text))}`, hint: 'check the base_url setting: it must point at the API root' } };
+      return { verdict: { class: 'configuration', code: 'not_json', message: `answered HTTP ${response.status} with a body that is not JSON: ${options.scrub(excerpt(response.text))}`, hint: 'check the base_url setting: it must point at the API root' } };
     }
     return { status: response.status, headers: response.headers, body };
   }
@@ -69,14 +79,20 @@ export function requester(options: {
     get sent() {
       return sent;
     },
-    async get(url, headers) {
+    async send(request) {
+      let refreshed = false;
       for (let n = 1; ; n++) {
-        const result = await attempt(url, headers);
+        const result = await attempt(request);
         if (!('verdict' in result)) return result;
         const { verdict, response } = result;
-        const context = `GET ${describeUrl(url)}`;
+        const context = `${request.method} ${describeUrl(request.url)}`;
+        if (response?.status === 401 && options.auth.refresh && !refreshed && request.url.origin === options.origin && (await options.auth.refresh())) {
+          refreshed = true;
+          n--;
+          continue;
+        }
         if (verdict.class === 'configuration') throw fail(verdict, context, options.scrub);
-        const wait = verdict.class === 'rate_limit' ? retryAfterMs(response?.headers) ?? backoff(policy, n) : backoff(policy, n);
+        const wait = verdict.class === 'rate_limit' ? retryAfterMs(response?.headers, policy.resetHeader) ?? backoff(policy, n) : backoff(policy, n);
         if (n >= policy.attempts) {
           throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempts`, hint: verdict.hint ?? 'the API kept failing; run again later' }, context, options.scrub);
         }
@@ -109,7 +125,7 @@ function parseBody(text: string): unknown {
 }
 
 /** Milliseconds to wait from `Retry-After` (seconds or HTTP date) or an epoch-seconds reset header. */
-export function retryAfterMs(headers: HttpResponse['headers'] | undefined, now = Date.now()): number | undefined {
+export function retryAfterMs(headers: HttpResponse['headers'] | undefined, resetHeader?: string, now = Date.now()): number | undefined {
   if (!headers) return undefined;
   const retryAfter = first(headers['retry-after']);
   if (retryAfter !== undefined) {
@@ -118,7 +134,7 @@ export function retryAfterMs(headers: HttpResponse['headers'] | undefined, now =
     const date = Date.parse(retryAfter);
     if (Number.isFinite(date)) return Math.max(0, date - now);
   }
-  const reset = first(headers['x-ratelimit-reset'] ?? headers['ratelimit-reset']);
+  const reset = first((resetHeader ? headers[resetHeader] : undefined) ?? headers['x-ratelimit-reset'] ?? headers['x-rate-limit-reset'] ?? headers['ratelimit-reset']);
   if (reset !== undefined && Number.isFinite(Number(reset))) {
     const value = Number(reset);
     return value > 1e9 ? Math.max(0, value * 1000 - now) : value * 1000;

@@ -5,5 +5,10 @@ import { targetContract } from './contract.js';
 targetContract('sqlite', async () => {
   const db = openStore(':memory:');
   const target = sqliteTarget(db);
-  return { ...target, close: async () => db.close() };
+  return {
+    ...target,
+    close: async () => {
+      db.close();
+    },
+  };
 });

@@ -1,5 +1,5 @@
 import type { ComponentDefinition } from '../../registry.js';
-import type { Auth, AuthContext, AuthSpec } from './types.js';
+import { fieldOf, type Auth, type AuthContext, type AuthSpec } from './types.js';
 
 /**
  * `type: bearer` — `Authorization: Bearer <token>`.
@@ -11,13 +11,16 @@ import type { Auth, AuthContext, AuthSpec } from './types.js';
  *     token: { label: "User token (xoxp-…)", secret: true, env: SLACK_TOKEN }
  *   required_scopes: [admin]
  * ```
- * The token is the first field declared.
+ * The token is the field named by `token_field`, else the first field declared.
  */
 export const bearer: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
   type: 'bearer',
   create(spec, { credentials }) {
-    const field = Object.keys(spec.fields)[0];
-    const value = `Bearer ${credentials[field]}`;
-    return { headers: async () => ({ authorization: value }) };
+    const value = `Bearer ${credentials[fieldOf(spec, spec.token_field)]}`;
+    return {
+      apply: async (request) => {
+        request.headers.authorization = value;
+      },
+    };
   },
 };

@@ -1,15 +1,33 @@
-import type { CredentialsSpec } from '../../definition/model.js';
+import type { CredentialsSpec, Scalar } from '../../definition/model.js';
+import type { HttpRequest, HttpResponse } from '../http.js';
 
 /** Resolved credential values by field name (secrets included: handle with care, never log). */
 export type CredentialValues = Record<string, string>;
 
-/** Adds authentication to an outgoing request to the connector's own host. */
+/** A request about to go to the connector's own host. */
+export interface OutgoingRequest {
+  url: URL;
+  headers: Record<string, string>;
+}
+
+/** Adds authentication to requests bound for the connector's own host. */
 export interface Auth {
-  headers(): Promise<Record<string, string>>;
+  apply(request: OutgoingRequest): Promise<void>;
+  /** after an HTTP 401: forget cached tokens; true when one retry with a fresh token is worthwhile */
+  refresh?(): Promise<boolean>;
 }
 
 export interface AuthContext {
   credentials: CredentialValues;
+  settings: Record<string, Scalar>;
+  baseUrl: URL;
+  /** sends a request without auth or retries (token endpoints, login steps) */
+  send: (request: HttpRequest) => Promise<HttpResponse>;
 }
 
 export type AuthSpec = CredentialsSpec;
+
+/** The credential field an option names, or the first declared field. */
+export function fieldOf(spec: AuthSpec, option: unknown): string {
+  return typeof option === 'string' ? option : Object.keys(spec.fields)[0];
+}

@@ -1,15 +1,14 @@
 import type { ComponentDefinition } from '../../registry.js';
 import type { PaginationSpec } from '../../definition/model.js';
-import { getter } from '../paths.js';
-import { sendAs, type Paginator } from './types.js';
+import { compileStop, numberAt, type StopCondition } from './stop.js';
+import { sendAs, type Paginator, type SendAs } from './types.js';
 
 /**
- * `type: page_number` — pages are numbered. Stops at the total page count when the body gives
- * one, else on an empty page; never asks past `page_limit` (Slack's classic paging serves at
- * most 100 pages).
+ * `type: page_number` — numbered pages. Stops at the total page count when the body gives one,
+ * on an empty page (default), on any other `stop:` condition, and never asks past `page_limit`.
  *
  * ```yaml
- * pagination:
+ * pagination:                               # Slack classic paging: at most 100 pages
  *   type: page_number
  *   send: { in: query, name: page }
  *   start: 1
@@ -17,12 +16,15 @@ import { sendAs, type Paginator } from './types.js';
  *   page_limit: 100
  *   max_pages: "{{ settings.max_pages }}"
  * ```
+ * `page_size` (with `stop: [short_page]`) ends the read on a page shorter than a full one.
  */
 interface PageNumberSpec extends PaginationSpec {
-  send: { in: 'query' | 'header'; name: string };
+  send: SendAs;
   start?: number;
   total_pages?: string;
   page_limit?: number;
+  page_size?: number;
+  stop?: StopCondition[];
 }
 
 export const pageNumber: ComponentDefinition<PaginationSpec, void, Paginator> = {
@@ -30,20 +32,22 @@ export const pageNumber: ComponentDefinition<PaginationSpec, void, Paginator> = 
   create(config) {
     const spec = config as PageNumberSpec;
     const start = spec.start ?? 1;
-    const totalPages = spec.total_pages ? getter(spec.total_pages) : undefined;
+    const totalPages = numberAt(spec.total_pages);
+    const stop = compileStop(spec.stop ?? ['empty_page']);
+    const request = (n: number) => ({ ...sendAs(spec.send, n), state: { page: n } });
+    let seen = 0;
     return {
-      first: () => sendAs(spec.send, String(start)),
+      first: () => request(start),
       next({ body, records, page }) {
         const current = start + page - 1;
-        if (records === 0) return { done: true };
-        if (totalPages) {
-          const total = Number(totalPages(body));
-          if (Number.isFinite(total) && current >= total) return { done: true };
-        }
+        seen += records;
+        if (stop({ body, records, seen, pageSize: spec.page_size })) return { done: true };
+        const total = totalPages(body);
+        if (total !== undefined && current - start + 1 >= total) return { done: true };
         if (spec.page_limit !== undefined && current >= spec.page_limit) {
           return { limit: `the API serves no page after ${spec.page_limit}; switch to cursor pagination to read the rest` };
         }
-        return { request: sendAs(spec.send, String(current + 1)) };
+        return { request: request(current + 1) };
       },
     };
   },

@@ -1,7 +1,17 @@
-/** What a paginator adds to the list request for one page. */
+/** What a paginator sets on the request for one page. */
 export interface PageRequest {
   query?: Record<string, string>;
   headers?: Record<string, string>;
+  /** fields merged into the JSON body (POST requests) */
+  body?: Record<string, unknown>;
+  /** with `body`: send only these fields, not the connector's body (a "continue" call) */
+  replaceBody?: boolean;
+  /** a path below the base URL that replaces the request path (a "continue" endpoint) */
+  path?: string;
+  /** a complete URL for the next page (next-URL pagination): query and path come from it */
+  url?: string;
+  /** values templates may use as `{{ page.<name> }}` */
+  state?: Record<string, unknown>;
 }
 
 /** What a paginator sees of the page just read. */
@@ -22,7 +32,29 @@ export interface Paginator {
   next(response: PageResponse): Next;
 }
 
+/** Where a pagination value travels in the request. */
+export interface SendAs {
+  in: 'query' | 'header' | 'body';
+  name: string;
+}
+
 /** Builds the request part that carries a pagination value. */
-export function sendAs(send: { in: 'query' | 'header'; name: string }, value: string): PageRequest {
-  return send.in === 'query' ? { query: { [send.name]: value } } : { headers: { [send.name]: value } };
+export function sendAs(send: SendAs, value: string | number): PageRequest {
+  if (send.in === 'body') return { body: { [send.name]: value } };
+  return send.in === 'query' ? { query: { [send.name]: String(value) } } : { headers: { [send.name]: String(value) } };
+}
+
+/** Merges request parts (later ones win). */
+export function merge(...parts: PageRequest[]): PageRequest {
+  const out: PageRequest = {};
+  for (const p of parts) {
+    if (p.query) out.query = { ...out.query, ...p.query };
+    if (p.headers) out.headers = { ...out.headers, ...p.headers };
+    if (p.body) out.body = { ...out.body, ...p.body };
+    if (p.state) out.state = { ...out.state, ...p.state };
+    if (p.replaceBody) out.replaceBody = true;
+    if (p.path) out.path = p.path;
+    if (p.url) out.url = p.url;
+  }
+  return out;
 }

@@ -1,0 +1,64 @@
+import { compileTemplate } from '../../definition/template.js';
+import { CredentialError } from '../../errors.js';
+import { encodeBody } from '../http.js';
+import type { AuthContext } from './types.js';
+
+export interface Token {
+  value: string;
+  /** epoch ms after which the token is refreshed (a minute early) */
+  expiresAt: number;
+}
+
+/** Renders a template over the settings and all credential fields (auth components only). */
+export function renderAuth(text: string, ctx: AuthContext): string {
+  return String(compileTemplate(text).render({ settings: ctx.settings, credentials: ctx.credentials }) ?? '');
+}
+
+/**
+ * POSTs a form to a token endpoint and reads `access_token` / `expires_in` (RFC 6749 §5.1).
+ * Errors name the endpoint and the OAuth error code, never a secret.
+ */
+export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Token> {
+  let url: URL;
+  try {
+    url = new URL(tokenUrl);
+  } catch {
+    throw new CredentialError('token_url_invalid', `the token URL "${tokenUrl}" is not a URL`, { hint: 'check token_url in the connector and the settings it uses' });
+  }
+  const { body, contentType } = encodeBody('form', form);
+  const response = await ctx.send({ method: 'POST', url, headers: { ...headers, 'content-type': contentType, accept: 'application/json' }, body }).catch((error: unknown) => {
+    throw new CredentialError('token_unreachable', `could not reach the token endpoint ${url.host}: ${(error as { code?: string }).code ?? 'network error'}`, { hint: 'check the network and token_url' });
+  });
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(response.text) as Record<string, unknown>;
+  } catch {
+    parsed = {};
+  }
+  if (response.status >= 400 || typeof parsed.access_token !== 'string') {
+    const code = typeof parsed.error === 'string' ? parsed.error : `HTTP ${response.status}`;
+    throw new CredentialError('token_refused', `the token endpoint ${url.origin}${url.pathname} refused the credentials (${code})`, {
+      hint: code === 'invalid_client' ? 'check the client id and client secret' : code === 'invalid_grant' ? 'the refresh token or grant is no longer valid: authorise the app again' : 'check the client credentials, scopes and token_url',
+    });
+  }
+  const seconds = Number(parsed.expires_in ?? 3600);
+  return { value: parsed.access_token, expiresAt: Date.now() + Math.max(0, (Number.isFinite(seconds) ? seconds : 3600) - 60) * 1000 };
+}
+
+/** A token cache: fetched on first use, reused until it expires, dropped on `refresh()`. */
+export function tokenCache(fetch: () => Promise<Token>): { get(): Promise<string>; drop(): void } {
+  let current: Promise<Token> | undefined;
+  return {
+    async get() {
+      if (current) {
+        const token = await current.catch(() => undefined);
+        if (token && token.expiresAt > Date.now()) return token.value;
+      }
+      current = fetch();
+      return (await current).value;
+    },
+    drop() {
+      current = undefined;
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import type { ConnectorSpec, RequestSpec, Scalar } from '../definition/model.js';
+import { compileTemplate, type Vars } from '../definition/template.js';
+import { SourceError } from '../errors.js';
+import { auths } from './auth/index.js';
+import type { CredentialValues } from './auth/types.js';
+import { encodeBody, send, type HttpRequest } from './http.js';
+import type { PageRequest } from './pagination/types.js';
+import { policyOf, requester, type JsonResponse, type Requester } from './request.js';
+import { compileRules } from './rules.js';
+
+/** A connector's API, ready to call: base URL, auth, error rules, retries, request budget. */
+export interface Client {
+  base: URL;
+  requester: Requester;
+  /** variables every template sees: settings and the non-secret credential fields */
+  vars: Vars;
+  scrub: (text: string) => string;
+}
+
+export interface ClientOptions {
+  connector: ConnectorSpec;
+  settings: Record<string, Scalar>;
+  credentials: CredentialValues;
+  secrets: string[];
+  onWait?: (ms: number, reason: string) => void;
+}
+
+export function createClient(options: ClientOptions): Client {
+  const { connector } = options;
+  const vars: Vars = { settings: options.settings, credentials: publicCredentials(connector, options.credentials) };
+  const base = baseUrl(connector, vars);
+  const scrub = scrubber(options.secrets);
+  const auth = auths.get(connector.credentials.type).create(connector.credentials, { credentials: options.credentials, settings: options.settings, baseUrl: base, send });
+  return {
+    base,
+    vars,
+    scrub,
+    requester: requester({ origin: base.origin, auth, classify: compileRules(connector.errors), policy: policyOf(connector), scrub, onWait: options.onWait }),
+  };
+}
+
+export type BuildRequest = (extra: PageRequest, vars?: Vars) => HttpRequest;
+
+/**
+ * Compiles a request's templates once; the result builds each call's URL, headers and body.
+ * Templates see `settings`, non-secret `credentials`, `page` (pagination state) and, for detail
+ * calls, `record`. A query parameter or body field that renders empty is left out.
+ */
+export function compileRequest(spec: RequestSpec, client: Client): BuildRequest {
+  const query = Object.entries(spec.query ?? {}).map(([name, value]) => [name, template(value)] as const);
+  const headers = Object.entries(spec.headers ?? {}).map(([name, value]) => [name.toLowerCase(), template(value)] as const);
+  const body = spec.body ? compileValue(spec.body) : undefined;
+  const method = spec.method ?? 'GET';
+  const root = client.base.href.replace(/\/$/, '');
+  const pathOf = (path: string) => `${root}/${path.replace(/^\//, '')}`;
+  return (extra, more = {}) => {
+    const vars = { ...client.vars, page: extra.state ?? {}, ...more };
+    const url = extra.url ? new URL(extra.url, `${root}/`) : new URL(pathOf(extra.path ?? spec.path));
+    if (!extra.url) {
+      for (const [name, value] of query) setIfPresent(url.searchParams, name, value(vars));
+    }
+    for (const [name, value] of Object.entries(extra.query ?? {})) url.searchParams.set(name, value);
+    const out: Record<string, string> = {};
+    for (const [name, value] of headers) {
+      const v = value(vars);
+      if (!empty(v)) out[name] = String(v);
+    }
+    for (const [name, value] of Object.entries(extra.headers ?? {})) out[name.toLowerCase()] = value;
+    if (method === 'GET') return { method, url, headers: out };
+    const fields = { ...(extra.replaceBody ? {} : ((body?.(vars) as Record<string, unknown>) ?? {})), ...extra.body };
+    const encoded = encodeBody(spec.body_type ?? 'json', fields);
+    return { method, url, headers: { ...out, 'content-type': encoded.contentType }, body: encoded.body };
+  };
+}
+
+/** Sends a built request through the client (auth, rules, retries). */
+export async function call(client: Client, request: HttpRequest): Promise<JsonResponse> {
+  if (request.url.origin !== client.base.origin) {
+    throw new SourceError('foreign_host', `the API pointed to ${request.url.origin}, which is not the connector's host ${client.base.origin}; stopping rather than sending requests there`, {
+      hint: 'check the base_url setting; if the API really moved, change base_url',
+    });
+  }
+  return client.requester.send(request);
+}
+
+function template(value: Scalar): (vars: Vars) => unknown {
+  if (typeof value !== 'string') return () => value;
+  const compiled = compileTemplate(value);
+  return (vars) => compiled.render(vars);
+}
+
+function compileValue(value: unknown): (vars: Vars) => unknown {
+  if (typeof value === 'string') return template(value);
+  if (Array.isArray(value)) {
+    const items = value.map(compileValue);
+    return (vars) => items.map((item) => item(vars));
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, compileValue(v)] as const);
+    return (vars) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of entries) {
+        const rendered = v(vars);
+        if (!empty(rendered)) out[k] = rendered;
+      }
+      return out;
+    };
+  }
+  return () => value;
+}
+
+function empty(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+function setIfPresent(params: URLSearchParams, name: string, value: unknown): void {
+  if (!empty(value)) params.set(name, String(value));
+}
+
+function publicCredentials(connector: ConnectorSpec, values: CredentialValues): Record<string, string> {
+  return Object.fromEntries(Object.entries(connector.credentials.fields).filter(([, f]) => f.secret === false).map(([name]) => [name, values[name]]));
+}
+
+function baseUrl(connector: ConnectorSpec, vars: Vars): URL {
+  const text = String(compileTemplate(connector.base_url).render(vars) ?? '');
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^https?:$/.test(url.protocol)) {
+    throw new SourceError('base_url_invalid', `the base URL "${text}" is not an http(s) URL`, { hint: 'set it with --set base_url=https://… or in the mapping\'s settings' });
+  }
+  return url;
+}
+
+/** Replaces every secret value in a text with `***`. */
+export function scrubber(secrets: string[]): (text: string) => string {
+  const real = secrets.filter((s) => s.length >= 4);
+  return (text) => real.reduce((t, s) => t.split(s).join('***'), text);
+}
