@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
+import { previewCommand } from './commands/preview.js';
 import { recordsCommand } from './commands/records.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
@@ -23,7 +24,7 @@ Exit codes:
 Start with:  intake demo
 Docs:        README.md, docs/`);
 
-for (const register of [validateCommand, runCommand, runsCommand, recordsCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 try {

@@ -12,15 +12,18 @@ import type { SourceItem, SourceRecord } from './types.js';
  *   latest_by: last_used
  *   take: { last_used: max, first_used: min, count: sum }
  * ```
- * Memory holds one record per key, never the entries.
+ * Memory holds one record per key, never the entries. When one of a key's entries cannot be
+ * read, the whole group fails with that reason: a partial group could hold a stale value.
+ * Ties on `latest_by` are broken by the entries' other values, so arrival order never matters.
  */
 export async function* aggregate(items: AsyncIterable<SourceItem>, spec: AggregateSpec): AsyncGenerator<SourceItem> {
   const groups = new Map<string, SourceRecord>();
   const latestOf = new Map<string, unknown>();
   const reducers = Object.entries(spec.take ?? {});
+  const failures = new Map<string, string>();
   for await (const item of items) {
     if (!('record' in item)) {
-      yield item;
+      if (!failures.has(item.ref)) failures.set(item.ref, item.failed);
       continue;
     }
     const entry = item.record;
@@ -36,7 +39,8 @@ export async function* aggregate(items: AsyncIterable<SourceItem>, spec: Aggrega
       latestOf.set(id, spec.latest_by ? entry[spec.latest_by] : undefined);
       continue;
     }
-    const isLatest = spec.latest_by ? compare(entry[spec.latest_by], latestOf.get(id)) > 0 : true;
+    const order = spec.latest_by ? compare(entry[spec.latest_by], latestOf.get(id)) : 1;
+    const isLatest = order > 0 || (order === 0 && tieBreak(entry, group, spec) > 0);
     const reduced = reducers.map(([field, reducer]) => [field, reduce(reducer, group[field], entry[field], isLatest)] as const);
     if (isLatest) {
       Object.assign(group, entry);
@@ -44,7 +48,22 @@ export async function* aggregate(items: AsyncIterable<SourceItem>, spec: Aggrega
     }
     for (const [field, value] of reduced) group[field] = value;
   }
-  for (const record of groups.values()) yield { record };
+  for (const [id, record] of groups) {
+    const failed = failures.get(id);
+    if (failed === undefined) yield { record };
+    else {
+      failures.delete(id);
+      yield { failed: `an entry of this ${spec.by} could not be read (${failed}); the group is not synced`, ref: id };
+    }
+  }
+  for (const [ref, failed] of failures) yield { failed, ref };
+}
+
+/** Orders two entries with the same `latest_by` value by their other, unreduced values. */
+function tieBreak(entry: SourceRecord, group: SourceRecord, spec: AggregateSpec): number {
+  const taken = new Set(Object.keys(spec.take ?? {}));
+  const key = (r: SourceRecord) => JSON.stringify(Object.keys(entry).filter((f) => !taken.has(f)).map((f) => r[f] ?? null));
+  return compare(key(entry), key(group));
 }
 
 function reduce(reducer: Reducer, current: unknown, next: unknown, isLatest: boolean): unknown {

@@ -71,8 +71,12 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
 
   const fetchPage = async (extra: PageRequest, number: number): Promise<Page> => {
     const request = build(extra);
-    const response = await call(client, request);
-    stats.requests = client.requester.sent;
+    let response: Awaited<ReturnType<typeof call>>;
+    try {
+      response = await call(client, request);
+    } finally {
+      stats.requests = client.requester.sent;
+    }
     const records = recordsOf(response.body);
     if (!Array.isArray(records)) {
       throw new SourceError('records_not_found', `page ${number}: no record list at "${connector.records}" in the response of ${request.url.pathname}`, {

@@ -14,7 +14,7 @@ export type Classify = (status: number, body: unknown) => Verdict | undefined;
 
 /**
  * Compiles a connector's `errors:` rules; the first rule that matches wins. Responses no rule
- * matches fall back to HTTP semantics: 429 rate limit, 5xx transient, other 4xx configuration.
+ * matches fall back to HTTP semantics: 429 rate limit, 5xx transient, other 4xx and 3xx configuration.
  *
  * ```yaml
  * errors:
@@ -60,7 +60,10 @@ function compileRule(rule: ErrorRuleSpec): Classify {
 }
 
 function httpDefault(status: number): Verdict | undefined {
-  if (status < 400) return undefined;
+  if (status < 300) return undefined;
+  if (status < 400) {
+    return { class: 'configuration', code: `http_${status}`, message: `the API answered HTTP ${status} (a redirect; Intake does not follow redirects, so credentials stay on the connector's host)`, hint: 'check the base_url setting: set it to the address the API redirects to (e.g. https:// rather than http://)' };
+  }
   const code = `http_${status}`;
   if (status === 429) return { class: 'rate_limit', code, message: 'the API answered HTTP 429 (too many requests)' };
   if (status >= 500) return { class: 'transient', code, message: `the API answered HTTP ${status} (server error)` };
