@@ -16,6 +16,16 @@ export function sqliteTarget(db: Database.Database): Target {
   const selectOne = db.prepare('SELECT data FROM records WHERE id = ?');
   const save = db.prepare('UPDATE records SET data = ?, updated_at = ? WHERE id = ?');
   const indexed = new Set<string>();
+  const lookups = new Map<string, Database.Statement>();
+  const lookup = (field: string, size: number) => {
+    const id = `${field}|${size}`;
+    let statement = lookups.get(id);
+    if (!statement) {
+      statement = db.prepare(`SELECT id, data, json_extract(data, '$.${field}') AS k FROM records WHERE record_type = ? AND json_extract(data, '$.${field}') IN (${Array(size).fill('?').join(',')})`);
+      lookups.set(id, statement);
+    }
+    return statement;
+  };
 
   const ensureIndex = (field: string) => {
     if (indexed.has(field)) return;
@@ -47,9 +57,7 @@ export function sqliteTarget(db: Database.Database): Target {
       const found = new Map<string, StoredRecord>();
       for (let i = 0; i < values.length; i += lookupChunk) {
         const chunk = values.slice(i, i + lookupChunk);
-        const rows = db
-          .prepare(`SELECT id, data, json_extract(data, '$.${field}') AS k FROM records WHERE record_type = ? AND json_extract(data, '$.${field}') IN (${chunk.map(() => '?').join(',')})`)
-          .all(recordType, ...chunk) as { id: number; data: string; k: unknown }[];
+        const rows = lookup(field, chunk.length).all(recordType, ...chunk) as { id: number; data: string; k: unknown }[];
         for (const row of rows) if (!found.has(String(row.k))) found.set(String(row.k), { id: String(row.id), fields: JSON.parse(row.data) as Fields });
       }
       return found;
