@@ -75,10 +75,11 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   let scrub = (text: string) => text;
   try {
     const credentials = options.credentials ?? resolveLocalCredentials(connector, options.env);
-    scrub = scrubber(secretsOf(connector, credentials));
+    const secrets = secretsOf(connector, credentials);
+    scrub = scrubber(secrets);
     const types = await targetTypes(target, integration, warnings);
     const source = readSource({
-      connector, settings, credentials, secrets: secretsOf(connector, credentials),
+      connector, settings, credentials, secrets,
       onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
     });

@@ -50,7 +50,10 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     report(['pagination'], 'missing_option', 'next_url from: body needs "path", the body field that holds the next URL', 'add path:, e.g. path: "@odata.nextLink"');
   }
   (spec.errors ?? []).forEach((rule, i) => {
-    if (rule.message) checkTemplate(report, ['errors', i, 'message'], rule.message, { code: null, status: null });
+    if (rule.when.path && !('equals' in rule.when) && !rule.when.in) {
+      report(['errors', i, 'when'], 'missing_option', `the rule tests "${rule.when.path}" but says no value`, 'add equals: <value> or in: [<values>]');
+    }
+    if (rule.message) checkTemplate(report, ['errors', i, 'message'], rule.message, { code: null, status: null, summary: null });
   });
 
   const needField = (segments: (string | number)[], name: string) => {
@@ -69,6 +72,9 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     }
   }
   for (const [name, setting] of Object.entries(spec.settings ?? {})) {
+    if (setting.required && setting.default !== undefined) {
+      report(['settings', name, 'default'], 'required_with_default', `setting ${name} is required but has a default, so it is never missing`, 'remove the default, or required: true');
+    }
     if (setting.default !== undefined) {
       const problem = settingProblem(setting, setting.default);
       if (problem) report(['settings', name, 'default'], 'invalid_default', `default ${JSON.stringify(setting.default)} ${problem}`, 'make the default fit the setting\'s type and bounds');

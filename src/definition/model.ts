@@ -28,6 +28,7 @@ export interface SettingSpec {
   maximum?: number;
   enum?: Scalar[];
   default?: Scalar;
+  required?: boolean;
 }
 
 export interface RequestSpec {
@@ -59,12 +60,14 @@ export interface PaginationSpec {
 }
 
 export interface ErrorRuleSpec {
-  when: { status?: number | number[]; path?: string; equals?: Scalar | null };
+  when: { status?: number | number[]; path?: string; equals?: Scalar | null; in?: Scalar[] };
   class: ErrorClass;
   code?: string;
+  summary?: string;
   message?: string;
   hint?: string;
-  codes?: Record<string, { class?: ErrorClass; hint?: string }>;
+  reauth?: boolean;
+  codes?: Record<string, { class?: ErrorClass; hint?: string; reauth?: boolean }>;
 }
 
 export interface FieldSpec {
@@ -94,6 +97,7 @@ export interface ConnectorSpec {
   request: RequestSpec;
   pagination: PaginationSpec;
   records: string;
+  records_missing?: 'error' | 'empty';
   errors?: ErrorRuleSpec[];
   retry?: { attempts?: number; max_wait_seconds?: number; base_delay_ms?: number };
   rate_limit?: RateLimitSpec;

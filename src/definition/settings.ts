@@ -25,6 +25,12 @@ export function resolveSettings(connector: ConnectorSpec, fromMapping: Record<st
     if (problem) throw new SettingsError('invalid_setting', `--set ${name}=${text}: the value ${problem}`, { hint: describe(setting) });
     values[name] = value;
   }
+  const missing = Object.entries(declared).filter(([name, s]) => s.required && values[name] === undefined).map(([name]) => name);
+  if (missing.length) {
+    throw new SettingsError('setting_required', `connector ${connector.id} needs a value for ${missing.map((m) => `"${m}"`).join(', ')}`, {
+      hint: `give it in the mapping (settings: { ${missing[0]}: … }) or with --set ${missing[0]}=…${declared[missing[0]].description ? ` — ${declared[missing[0]].description}` : ''}`,
+    });
+  }
   return values;
 }
 

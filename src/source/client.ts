@@ -21,6 +21,7 @@ export interface ClientOptions {
   connector: ConnectorSpec;
   settings: Record<string, Scalar>;
   credentials: CredentialValues;
+  /** secret values to mask in messages; fetched access tokens are added to it */
   secrets: string[];
   onWait?: (ms: number, reason: string) => void;
 }
@@ -30,7 +31,8 @@ export function createClient(options: ClientOptions): Client {
   const vars: Vars = { settings: options.settings, credentials: publicCredentials(connector, options.credentials) };
   const base = baseUrl(connector, vars);
   const scrub = scrubber(options.secrets);
-  const auth = auths.get(connector.credentials.type).create(connector.credentials, { credentials: options.credentials, settings: options.settings, baseUrl: base, send });
+  const addSecret = (value: string) => void options.secrets.push(value);
+  const auth = auths.get(connector.credentials.type).create(connector.credentials, { credentials: options.credentials, settings: options.settings, baseUrl: base, send, addSecret });
   return {
     base,
     vars,
@@ -135,8 +137,7 @@ function baseUrl(connector: ConnectorSpec, vars: Vars): URL {
   return url;
 }
 
-/** Replaces every secret value in a text with `***`. */
+/** Replaces every secret value in a text with `***`; reads the list at each call, so secrets added later (fetched tokens) are masked too. */
 export function scrubber(secrets: string[]): (text: string) => string {
-  const real = secrets.filter((s) => s.length >= 4);
-  return (text) => real.reduce((t, s) => t.split(s).join('***'), text);
+  return (text) => secrets.filter((s) => s.length >= 4).reduce((t, s) => t.split(s).join('***'), text);
 }

@@ -77,7 +77,8 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
     } finally {
       stats.requests = client.requester.sent;
     }
-    const records = recordsOf(response.body);
+    let records = recordsOf(response.body);
+    if (records === undefined && connector.records_missing === 'empty' && response.body !== null && typeof response.body === 'object') records = [];
     if (!Array.isArray(records)) {
       throw new SourceError('records_not_found', `page ${number}: no record list at "${connector.records}" in the response of ${request.url.pathname}`, {
         hint: `check "records:" in the connector; the response has the keys ${topKeys(response.body)}`,

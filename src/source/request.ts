@@ -39,8 +39,9 @@ export function policyOf(connector: ConnectorSpec): RequestPolicy {
 
 /**
  * Sends one API request with the connector's auth, and applies its error rules: configuration
- * errors fail at once with the rule's hint; rate limits wait for `Retry-After` (seconds or an
- * HTTP date) or a reset header; transient errors back off exponentially with jitter. Auth headers
+ * errors fail at once with the rule's hint; rate limits and transient errors wait for
+ * `Retry-After` (seconds or an HTTP date) or a reset header when the response has one, else back
+ * off exponentially with jitter. Auth headers
  * go only to `origin`, the connector's own host.
  */
 export function requester(options: {
@@ -86,13 +87,13 @@ export function requester(options: {
         if (!('verdict' in result)) return result;
         const { verdict, response } = result;
         const context = `${request.method} ${describeUrl(request.url)}`;
-        if (response?.status === 401 && options.auth.refresh && !refreshed && request.url.origin === options.origin && (await options.auth.refresh())) {
+        if ((response?.status === 401 || verdict.reauth) && options.auth.refresh && !refreshed && request.url.origin === options.origin && (await options.auth.refresh())) {
           refreshed = true;
           n--;
           continue;
         }
         if (verdict.class === 'configuration') throw fail(verdict, context, options.scrub);
-        const wait = verdict.class === 'rate_limit' ? retryAfterMs(response?.headers, policy.resetHeader) ?? backoff(policy, n) : backoff(policy, n);
+        const wait = retryAfterMs(response?.headers, policy.resetHeader) ?? backoff(policy, n);
         if (n >= policy.attempts) {
           throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempts`, hint: verdict.hint ?? 'the API kept failing; run again later' }, context, options.scrub);
         }

@@ -1,4 +1,4 @@
-import type { ErrorClass, ErrorRuleSpec } from '../definition/model.js';
+import type { ErrorClass, ErrorRuleSpec, Scalar } from '../definition/model.js';
 import { compileTemplate } from '../definition/template.js';
 import { getter } from './paths.js';
 
@@ -8,6 +8,8 @@ export interface Verdict {
   code: string;
   message: string;
   hint?: string;
+  /** fetch fresh credentials (OAuth 2, session) once and retry */
+  reauth?: boolean;
 }
 
 export type Classify = (status: number, body: unknown) => Verdict | undefined;
@@ -20,12 +22,16 @@ export type Classify = (status: number, body: unknown) => Verdict | undefined;
  * errors:
  *   - when: { status: 429 }
  *     class: rate_limit
+ *   - when: { status: 403, path: error.errors.0.reason, in: [rateLimitExceeded, userRateLimitExceeded] }
+ *     class: rate_limit
  *   - when: { path: ok, equals: false }        # Slack: HTTP 200 with {"ok":false,"error":"…"}
  *     code: error
  *     class: configuration
  *     message: "Slack refused team.accessLogs: {{ code }}"
+ *     summary: error_description              # the API's own words, as {{ summary }}
  *     codes:
  *       ratelimited: { class: rate_limit }
+ *       token_expired: { reauth: true }          # fetch a fresh token once, then retry
  *       paid_only: { hint: "team.accessLogs needs a paid Slack plan." }
  * ```
  */
@@ -43,18 +49,22 @@ export function compileRules(rules: ErrorRuleSpec[] = []): Classify {
 function compileRule(rule: ErrorRuleSpec): Classify {
   const statuses = rule.when.status === undefined ? undefined : new Set([rule.when.status].flat());
   const probe = rule.when.path ? getter(rule.when.path) : undefined;
+  const matches = (value: unknown) => ('in' in rule.when && rule.when.in ? rule.when.in.includes(value as Scalar) : value === rule.when.equals);
   const codeOf = rule.code ? getter(rule.code) : undefined;
+  const summaryOf = rule.summary ? getter(rule.summary) : undefined;
   const message = compileTemplate(rule.message ?? 'the API answered HTTP {{ status }} {{ code }}');
   return (status, body) => {
     if (statuses && !statuses.has(status)) return undefined;
-    if (probe && probe(body) !== rule.when.equals) return undefined;
+    if (probe && !matches(probe(body))) return undefined;
     const code = String(codeOf?.(body) ?? `http_${status}`);
     const override = rule.codes?.[code];
+    const summary = summaryOf?.(body);
     return {
       class: override?.class ?? rule.class,
       code,
-      message: String(message.render({ status, code })).trim(),
+      message: String(message.render({ status, code, summary: summary ?? '' })).trim(),
       hint: override?.hint ?? rule.hint,
+      reauth: override?.reauth ?? rule.reauth,
     };
   };
 }

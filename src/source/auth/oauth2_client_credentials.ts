@@ -36,11 +36,11 @@ export const oauth2ClientCredentials: ComponentDefinition<AuthSpec, AuthContext,
   type: 'oauth2_client_credentials',
   create(config, ctx) {
     const spec = config as ClientCredentialsSpec;
-    const cache = tokenCache(() => {
+    const cache = tokenCache(ctx, () => {
       const id = ctx.credentials[spec.client_id_field];
       const secret = ctx.credentials[spec.client_secret_field];
       const form: Record<string, string> = { grant_type: spec.grant_type ?? 'client_credentials' };
-      if (spec.scopes?.length) form.scope = spec.scopes.join(' ');
+      if (spec.scopes?.length) form.scope = spec.scopes.map((scope) => renderAuth(scope, ctx)).join(' ');
       for (const [k, v] of Object.entries(spec.params ?? {})) form[k] = renderAuth(v, ctx);
       const headers: Record<string, string> = {};
       if (spec.client_auth === 'basic') headers.authorization = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;

@@ -31,14 +31,14 @@ export const oauth2RefreshToken: ComponentDefinition<AuthSpec, AuthContext, Auth
   type: 'oauth2_refresh_token',
   create(config, ctx) {
     const spec = config as RefreshTokenSpec;
-    const cache = tokenCache(() => {
+    const cache = tokenCache(ctx, () => {
       const form: Record<string, string> = {
         grant_type: 'refresh_token',
         refresh_token: ctx.credentials[spec.refresh_token_field],
         client_id: ctx.credentials[spec.client_id_field],
         client_secret: ctx.credentials[spec.client_secret_field],
       };
-      if (spec.scopes?.length) form.scope = spec.scopes.join(' ');
+      if (spec.scopes?.length) form.scope = spec.scopes.map((scope) => renderAuth(scope, ctx)).join(' ');
       return requestToken(ctx, renderAuth(spec.token_url, ctx), form);
     });
     return {

@@ -37,7 +37,7 @@ export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
   create(config, ctx) {
     const spec = config as SessionSpec;
     const tokenAt = getter(spec.login.token.path);
-    const cache = tokenCache(async () => {
+    const cache = tokenCache(ctx, async () => {
       const url = new URL(ctx.baseUrl.href.replace(/\/$/, '') + '/' + spec.login.path.replace(/^\//, ''));
       const values = Object.fromEntries(Object.entries(spec.login.body).map(([k, v]) => [k, renderAuth(v, ctx)]));
       const { body, contentType } = encodeBody(spec.login.body_type ?? 'json', values);

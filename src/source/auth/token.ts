@@ -45,8 +45,8 @@ export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Rec
   return { value: parsed.access_token, expiresAt: Date.now() + Math.max(0, (Number.isFinite(seconds) ? seconds : 3600) - 60) * 1000 };
 }
 
-/** A token cache: fetched on first use, reused until it expires, dropped on `refresh()`. */
-export function tokenCache(fetch: () => Promise<Token>): { get(): Promise<string>; drop(): void } {
+/** A token cache: fetched on first use, reused until it expires, dropped on `refresh()`; every token is masked in messages. */
+export function tokenCache(ctx: AuthContext, fetch: () => Promise<Token>): { get(): Promise<string>; drop(): void } {
   let current: Promise<Token> | undefined;
   return {
     async get() {
@@ -55,7 +55,9 @@ export function tokenCache(fetch: () => Promise<Token>): { get(): Promise<string
         if (token && token.expiresAt > Date.now()) return token.value;
       }
       current = fetch();
-      return (await current).value;
+      const { value } = await current;
+      ctx.addSecret(value);
+      return value;
     },
     drop() {
       current = undefined;

@@ -23,6 +23,8 @@ export interface AuthContext {
   baseUrl: URL;
   /** sends a request without auth or retries (token endpoints, login steps) */
   send: (request: HttpRequest) => Promise<HttpResponse>;
+  /** registers a value (a fetched access token) to be masked in every message */
+  addSecret: (value: string) => void;
 }
 
 export type AuthSpec = CredentialsSpec;
