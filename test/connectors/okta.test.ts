@@ -155,6 +155,7 @@ describe('Okta users connector and mapping', () => {
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(/HTTP 401/);
     expect(result.message).toContain('E0000011');
+    expect(result.message).toContain('Invalid token provided');
     expect(result.hint).toBe(hint);
     expect(result.hint).toMatch(/OKTA_API_TOKEN/);
     expect(requests).toHaveLength(1);
