@@ -46,6 +46,14 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   if (sendsInBody && spec.request.method !== 'POST') {
     report(['pagination'], 'body_needs_post', 'the pagination sends a value in the request body, but the request is a GET', 'set request.method: POST, or send the value in: query');
   }
+  const stops = (spec.pagination.stop as unknown[] | undefined) ?? [];
+  if (stops.includes('short_page') && spec.pagination.page_size === undefined) {
+    report(['pagination', 'stop'], 'missing_option', 'the short_page stop condition needs page_size, the number of records in a full page', 'add page_size: <n> to the pagination');
+  }
+  const totalOption = spec.pagination.type === 'offset' ? 'total' : spec.pagination.type === 'page_number' ? 'total_pages' : undefined;
+  if (stops.includes('total_reached') && (!totalOption || spec.pagination[totalOption] === undefined)) {
+    report(['pagination', 'stop'], 'missing_option', `the total_reached stop condition needs ${totalOption ?? 'a total, which this pagination type does not read'}`, totalOption ? `add ${totalOption}: <body path of the total>` : 'use offset or page_number pagination, or another stop condition');
+  }
   if (spec.pagination.type === 'next_url' && spec.pagination.from === 'body' && !spec.pagination.path) {
     report(['pagination'], 'missing_option', 'next_url from: body needs "path", the body field that holds the next URL', 'add path:, e.g. path: "@odata.nextLink"');
   }
@@ -152,6 +160,7 @@ const noSecrets = new Set<string>();
 
 /** Checks every template of a request: query, headers and (nested) body values. */
 function checkRequest(report: Report, at: (string | number)[], request: ConnectorSpec['request'], scope: Record<string, string[] | null>, secretNames: Set<string>): void {
+  checkTemplate(report, [...at, 'path'], request.path, scope, secretNames);
   for (const part of ['query', 'headers'] as const) {
     for (const [name, value] of Object.entries(request[part] ?? {})) checkTemplate(report, [...at, part, name], value, scope, secretNames);
   }

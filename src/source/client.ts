@@ -37,14 +37,15 @@ export function createClient(options: ClientOptions): Client {
     base,
     vars,
     scrub,
-    requester: requester({ origin: base.origin, auth, classify: compileRules(connector.errors), policy: policyOf(connector), scrub, onWait: options.onWait }),
+    requester: requester({ origin: base.origin, auth, classify: compileRules(connector.errors, connector.credentials.required_scopes), policy: policyOf(connector), scrub, onWait: options.onWait }),
   };
 }
 
 export type BuildRequest = (extra: PageRequest, vars?: Vars) => HttpRequest;
 
 /**
- * Compiles a request's templates once; the result builds each call's URL, headers and body.
+ * Compiles a request's templates once (path, query, headers, body); the result builds each call's
+ * URL, headers and body.
  * Templates see `settings`, non-secret `credentials`, `page` (pagination state) and, for detail
  * calls, `record`. A query parameter or body field that renders empty is left out.
  */
@@ -54,10 +55,11 @@ export function compileRequest(spec: RequestSpec, client: Client): BuildRequest 
   const body = spec.body ? compileValue(spec.body) : undefined;
   const method = spec.method ?? 'GET';
   const root = client.base.href.replace(/\/$/, '');
-  const pathOf = (path: string) => `${root}/${path.replace(/^\//, '')}`;
+  const path = template(spec.path);
+  const pathOf = (value: unknown) => `${root}/${String(value).replace(/^\//, '')}`;
   return (extra, more = {}) => {
     const vars = { ...client.vars, page: extra.state ?? {}, ...more };
-    const url = extra.url ? new URL(extra.url, `${root}/`) : new URL(pathOf(extra.path ?? spec.path));
+    const url = extra.url ? new URL(extra.url, `${root}/`) : new URL(pathOf(extra.path ?? path(vars)));
     if (!extra.url) {
       for (const [name, value] of query) setIfPresent(url.searchParams, name, value(vars));
     }

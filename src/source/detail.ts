@@ -19,7 +19,7 @@ import type { SourceItem, SourceStats } from './types.js';
  * A configuration error (bad token, missing scope) fails the run; a record whose detail does not
  * read fails alone, with the reason.
  */
-export async function* enrich(items: AsyncIterable<SourceItem>, spec: DetailSpec, client: Client, stats: SourceStats): AsyncGenerator<SourceItem> {
+export async function* enrich(items: AsyncIterable<SourceItem>, spec: DetailSpec, keyField: string, client: Client, stats: SourceStats): AsyncGenerator<SourceItem> {
   const build = compileRequest(spec.request, client);
   const objectOf = getter(spec.records ?? '.');
   const extract = compileExtract(spec.fields, Object.keys(spec.fields)[0]);
@@ -29,7 +29,7 @@ export async function* enrich(items: AsyncIterable<SourceItem>, spec: DetailSpec
     const response = await call(client, build({}, { record: item.record }));
     stats.requests = client.requester.sent;
     const extra = extract(objectOf(response.body), 'detail response');
-    if ('failed' in extra) return { failed: `detail: ${extra.failed}`, ref: String(Object.values(item.record)[0] ?? 'record') };
+    if ('failed' in extra) return { failed: `detail: ${extra.failed}`, ref: String(item.record[keyField] ?? 'record') };
     return { record: { ...item.record, ...extra.record } };
   };
   let window: Promise<SourceItem>[] = [];

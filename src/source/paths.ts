@@ -1,29 +1,31 @@
 /**
  * Compiled dot paths (`response_metadata.next_cursor`, `profile.email`, `.` for the value
- * itself). A key that itself contains dots (`@odata.nextLink`) is found when the object has it.
+ * itself). Keys that themselves contain dots are found too: `@odata.nextLink`, or SCIM's
+ * `urn:scim:schemas:extension:slack:guest:1.0.expiration` (the longest existing key wins).
  */
 export type Getter = (value: unknown) => unknown;
 
 export function getter(path: string): Getter {
   if (path === '.' || path === '') return (v) => v;
   const keys = path.split('.');
-  if (keys.length > 1) {
-    const nested = walk(keys);
-    return (v) => (v !== null && typeof v === 'object' && Object.prototype.hasOwnProperty.call(v, path) ? (v as Record<string, unknown>)[path] : nested(v));
-  }
-  {
+  if (keys.length === 1) {
     const [key] = keys;
-    return (v) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined);
+    return (v) => (isObject(v) ? v[key] : undefined);
   }
+  // joined[from][to] = keys from..to-1 joined with dots, computed once
+  const joined = keys.map((_, from) => keys.map((__, i) => keys.slice(from, i + 1).join('.')));
+  const walk = (value: unknown, from: number): unknown => {
+    if (from === keys.length) return value;
+    if (!isObject(value)) return undefined;
+    for (let to = keys.length; to > from; to--) {
+      const key = joined[from][to - 1];
+      if (Object.prototype.hasOwnProperty.call(value, key)) return walk(value[key], to);
+    }
+    return undefined;
+  };
+  return (v) => walk(v, 0);
 }
 
-function walk(keys: string[]): Getter {
-  return (v) => {
-    let value = v;
-    for (const key of keys) {
-      if (value === null || typeof value !== 'object') return undefined;
-      value = (value as Record<string, unknown>)[key];
-    }
-    return value;
-  };
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object';
 }

@@ -55,7 +55,7 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
     const client = createClient(options);
     let stream = entries(client);
     if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
-    if (connector.detail) stream = enrich(stream, connector.detail, client, stats);
+    if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats);
     yield* stream;
   }
   return { items: items(), stats };

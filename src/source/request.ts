@@ -93,11 +93,12 @@ export function requester(options: {
           continue;
         }
         if (verdict.class === 'configuration') throw fail(verdict, context, options.scrub);
-        const wait = retryAfterMs(response?.headers, policy.resetHeader) ?? backoff(policy, n);
+        const asked = retryAfterMs(response?.headers, policy.resetHeader);
+        const wait = asked ?? Math.min(backoff(policy, n), policy.maxWaitMs);
         if (n >= policy.attempts) {
           throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempts`, hint: verdict.hint ?? 'the API kept failing; run again later' }, context, options.scrub);
         }
-        if (wait > policy.maxWaitMs) {
+        if (asked !== undefined && asked > policy.maxWaitMs) {
           throw fail({ ...verdict, message: `${verdict.message} — the API asks to wait ${Math.ceil(wait / 1000)} s, more than the ${policy.maxWaitMs / 1000} s allowed`, hint: 'run again later, or raise retry.max_wait_seconds in the connector' }, context, options.scrub);
         }
         options.onWait?.(wait, verdict.message);

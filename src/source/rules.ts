@@ -35,14 +35,14 @@ export type Classify = (status: number, body: unknown) => Verdict | undefined;
  *       paid_only: { hint: "team.accessLogs needs a paid Slack plan." }
  * ```
  */
-export function compileRules(rules: ErrorRuleSpec[] = []): Classify {
+export function compileRules(rules: ErrorRuleSpec[] = [], requiredScopes: string[] = []): Classify {
   const compiled = rules.map(compileRule);
   return (status, body) => {
     for (const rule of compiled) {
       const verdict = rule(status, body);
       if (verdict) return verdict;
     }
-    return httpDefault(status);
+    return httpDefault(status, requiredScopes);
   };
 }
 
@@ -69,7 +69,7 @@ function compileRule(rule: ErrorRuleSpec): Classify {
   };
 }
 
-function httpDefault(status: number): Verdict | undefined {
+function httpDefault(status: number, requiredScopes: string[]): Verdict | undefined {
   if (status < 300) return undefined;
   if (status < 400) {
     return { class: 'configuration', code: `http_${status}`, message: `the API answered HTTP ${status} (a redirect; Intake does not follow redirects, so credentials stay on the connector's host)`, hint: 'check the base_url setting: set it to the address the API redirects to (e.g. https:// rather than http://)' };
@@ -78,7 +78,7 @@ function httpDefault(status: number): Verdict | undefined {
   if (status === 429) return { class: 'rate_limit', code, message: 'the API answered HTTP 429 (too many requests)' };
   if (status >= 500) return { class: 'transient', code, message: `the API answered HTTP ${status} (server error)` };
   const hint = status === 401 || status === 403
-    ? 'the credential was refused: check that it is valid and has the scopes the connector lists'
+    ? `the credential was refused: check that it is valid${requiredScopes.length ? ` and has the scopes ${requiredScopes.join(', ')}` : ''}`
     : status === 404 ? 'check the base_url setting and the request path' : undefined;
   return { class: 'configuration', code, message: `the API answered HTTP ${status}`, hint };
 }

@@ -16,8 +16,12 @@ import { merge, sendAs, type Paginator, type SendAs } from './types.js';
  *   total: meta.total_count        # optional
  *   stop: [empty_page, short_page] # short_page only for APIs whose short pages are the last
  * ```
+ * The offset moves on by `page_size` (right for APIs that filter a page after cutting it, such
+ * as Jira's user search); `step: records` moves it by the records received instead, for APIs
+ * that may serve fewer records than asked for.
  */
 interface OffsetSpec extends PaginationSpec {
+  step?: 'page_size' | 'records';
   offset: SendAs;
   limit?: SendAs;
   page_size: number;
@@ -40,7 +44,7 @@ export const offset: ComponentDefinition<PaginationSpec, void, Paginator> = {
       first: () => request(start),
       next({ body, records }) {
         seen += records;
-        position += records;
+        position += spec.step === 'records' ? records : spec.page_size;
         if (stop({ body, records, seen, pageSize: spec.page_size, total: totalAt(body) })) return { done: true };
         return { request: request(position) };
       },
