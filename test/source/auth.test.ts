@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { CredentialError, SourceError } from '../../src/errors.js';
-import { basicCredentials, optionsFor, read, readError, useConnectors } from '../fixtures/components/harness.js';
+import { basicCredentials, optionsFor, read, readError, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 
 const { server, requests } = useServer();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Settings } from 'luxon';
 import { http, HttpResponse } from 'msw';
-import { optionsFor, read, useConnectors } from '../fixtures/components/harness.js';
+import { optionsFor, read, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 
 const { server } = useServer();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { delay, http, HttpResponse } from 'msw';
-import { optionsFor, read, useConnectors } from '../fixtures/components/harness.js';
+import { optionsFor, read, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 import { accessLogEntries, accessLogsCursorPage, BASE, fixture, isoFromEpochSeconds, TOKEN, type AccessLogEntry, type SlackMember } from '../helpers/slack.js';
 

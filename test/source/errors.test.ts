@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { performance } from 'node:perf_hooks';
 import { SourceError } from '../../src/errors.js';
-import { optionsFor, read, readError, useConnectors } from '../fixtures/components/harness.js';
+import { optionsFor, read, readError, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 
 const { server, requests } = useServer();

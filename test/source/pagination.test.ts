@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { SourceError } from '../../src/errors.js';
-import { optionsFor, read, useConnectors } from '../fixtures/components/harness.js';
+import { optionsFor, read, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 
 const { server, requests } = useServer();
