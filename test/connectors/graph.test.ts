@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConnector, validateFiles } from '../../src/definition/load.js';
 import { resolveSettings } from '../../src/definition/settings.js';
@@ -285,21 +285,5 @@ describe('Microsoft Graph users: tokens and errors', () => {
 describe('Microsoft Graph users: definition files', () => {
   it('the connector and the mapping validate', () => {
     expect(validateFiles([connectorFile, mappingFile]).map((f) => f.issues)).toEqual([[], []]);
-  });
-
-  it('a copy of the mapping with installation: local is refused with needs_cloud', () => {
-    const dir = store.dir;
-    mkdirSync(join(dir, 'mappings'));
-    mkdirSync(join(dir, 'connectors'));
-    writeFileSync(join(dir, 'connectors', 'ms-graph-users.yaml'), readFileSync(connectorFile, 'utf8'));
-    const text = readFileSync(mappingFile, 'utf8');
-    expect(text).toMatch(/^installation: cloud$/m);
-    const copy = join(dir, 'mappings', 'ms-graph-users.yaml');
-    writeFileSync(copy, text.replace(/^installation: cloud$/m, 'installation: local'));
-
-    const [result] = validateFiles([copy]);
-
-    expect(result.issues.map((i) => i.code)).toEqual(['needs_cloud']);
-    expect(result.issues[0]).toMatchObject({ path: 'installation' });
   });
 });

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { http, HttpResponse } from 'msw';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConnector, validateFiles } from '../../src/definition/load.js';
@@ -85,27 +84,6 @@ function connectorHint(code: string): string | undefined {
 describe('Zoom users connector and mapping', () => {
   it('validate: both files pass', () => {
     expect(validateFiles([connectorFile, mappingFile]).flatMap((r) => r.issues)).toEqual([]);
-  });
-
-  it('validate: a local installation of the mapping is refused with needs_cloud (OAuth 2 needs the cloud type)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intake-zoom-'));
-    try {
-      mkdirSync(join(dir, 'connectors'));
-      mkdirSync(join(dir, 'mappings'));
-      copyFileSync(connectorFile, join(dir, 'connectors', 'zoom-users.yaml'));
-      const text = readFileSync(mappingFile, 'utf8');
-      expect(text).toMatch(/^installation: cloud$/m);
-      const local = join(dir, 'mappings', 'zoom-users.yaml');
-      writeFileSync(local, text.replace(/^installation: cloud$/m, 'installation: local'));
-
-      const [report] = validateFiles([local]);
-
-      expect(report.issues.map((i) => [i.code, i.path])).toEqual([['needs_cloud', 'installation']]);
-      expect(report.issues[0].message).toMatch(/oauth2_client_credentials/);
-      expect(report.issues[0].hint).toMatch(/installation: cloud/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 
   it('fetches one token (Basic client auth, account_credentials), reads every page with next_page_token, sends Bearer, maps users', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { validateFiles } from '../../src/definition/load.js';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { loadIntegration, validateFiles } from '../../src/definition/load.js';
+import { cloudOnlyAuth } from '../../src/source/auth/index.js';
 import { readSchema, validator } from '../../src/definition/schema.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -35,5 +37,28 @@ describe('shipped schemas and definitions', () => {
     expect(files.length).toBeGreaterThanOrEqual(4);
     const invalid = validateFiles(files).filter((r) => r.issues.length);
     expect(invalid).toEqual([]);
+  });
+});
+
+describe('installation types of the shipped mappings', () => {
+  const mappings = yamlIn('mappings').map((file) => ({ file, ...loadIntegration(file) }));
+  const oauth = mappings.filter((m) => cloudOnlyAuth.has(m.connector.credentials.type));
+
+  it('some shipped connectors use OAuth 2', () => {
+    expect(oauth.map((m) => m.connector.id).sort()).toEqual(['google-workspace-users', 'ms-graph-users', 'zoom-users']);
+  });
+
+  it.each(oauth.map((m) => [m.connector.id, m.file] as const))('%s: the mapping declares cloud, and a local copy is refused with needs_cloud', (_, file) => {
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/^installation: cloud$/m);
+    const dir = mkdtempSync(join(tmpdir(), 'intake-installation-'));
+    cpSync(join(root, 'connectors'), join(dir, 'connectors'), { recursive: true });
+    mkdirSync(join(dir, 'mappings'));
+    const copy = join(dir, 'mappings', basename(file));
+    writeFileSync(copy, text.replace(/^installation: cloud$/m, 'installation: local'));
+    const [result] = validateFiles([copy]);
+    expect(result.issues.map((i) => [i.code, i.path])).toEqual([['needs_cloud', 'installation']]);
+    expect(result.issues[0].hint).toMatch(/installation: cloud/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
