@@ -55,8 +55,3 @@ function lookup(vars: Vars, path: string[]): unknown {
   }
   return value;
 }
-
-/** Whether a string contains any placeholder. */
-export function isTemplate(text: string): boolean {
-  return text.includes('{{');
-}
