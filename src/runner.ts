@@ -4,7 +4,7 @@ import { displayPath, loadIntegration, type Integration } from './definition/loa
 import type { FieldType } from './definition/model.js';
 import { resolveSettings } from './definition/settings.js';
 import { suggestion } from './definition/suggest.js';
-import { IntakeError } from './errors.js';
+import { CredentialError, IntakeError } from './errors.js';
 import { compileMapping } from './mapping/compile.js';
 import { RunLog, type RunStatus } from './runlog/runlog.js';
 import { openStore } from './store/db.js';
@@ -24,7 +24,7 @@ export interface RunOptions {
   overrides?: Record<string, string>;
   dryRun?: boolean;
   env?: NodeJS.ProcessEnv;
-  /** credentials given in-process (the demo); otherwise the local credential store is used */
+  /** credentials given in-process (the demo, the instance's vault); otherwise the local credential store */
   credentials?: CredentialValues;
   onProgress?: (stats: SourceStats, tally: Tally) => void;
   onWait?: (ms: number, reason: string) => void;
@@ -74,7 +74,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   let failure: IntakeError | undefined;
   let scrub = (text: string) => text;
   try {
-    const credentials = options.credentials ?? resolveLocalCredentials(connector, options.env);
+    const credentials = options.credentials ?? localCredentials(integration, options.env);
     const secrets = secretsOf(connector, credentials);
     scrub = scrubber(secrets);
     const types = await targetTypes(target, integration, warnings);
@@ -133,6 +133,16 @@ async function targetTypes(target: Target, { mapping, mappingFile }: Integration
     known.set(field, 'string');
   }
   return known;
+}
+
+/** Credentials from this machine; a cloud integration's live in the instance's vault instead. */
+function localCredentials({ connector, mapping }: Integration, env?: NodeJS.ProcessEnv) {
+  if (mapping.installation === 'cloud') {
+    throw new CredentialError('cloud_installation', `${mapping.name ?? connector.name} has the cloud installation type: it runs in the instance, whose vault holds its credentials, not on this machine`, {
+      hint: `try the connector here with intake preview ${connector.id} (credentials from the environment); schedule the integration in the instance`,
+    });
+  }
+  return resolveLocalCredentials(connector, env);
 }
 
 async function createCustomFields(target: Target, { mapping }: Integration): Promise<void> {

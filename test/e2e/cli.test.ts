@@ -107,6 +107,14 @@ describe('intake run', () => {
     expect(result.stderr).toMatch(/did you mean "records"\?/);
   });
 
+  it('a cloud integration (OAuth 2) does not run on this machine: exit 3 and a pointer to preview', async () => {
+    const result = await intake(['--db', tempDb(), 'run', 'mappings/ms-graph-users.yaml'], { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 'never-sent-secret' });
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/cloud installation type/);
+    expect(result.stdout).toMatch(/intake preview ms-graph-users/);
+    expect(result.stdout + result.stderr).not.toContain('never-sent-secret');
+  });
+
   it('--dry-run plans without writing anything', async () => {
     const simulator = await startSlackSimulator({ users: 20 });
     try {
