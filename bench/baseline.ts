@@ -1,0 +1,72 @@
+/**
+ * The reference the performance bar is measured against: the smallest program that does the
+ * Slack last-login sync by hand. node:http GET page by page (no prefetch), JSON.parse, a Map
+ * of max `date_last` per user, then ONE SQLite transaction of
+ * `UPDATE … json_set(data, '$.slack_last_login', ?) … WHERE json_extract(data, '$.slack_user_id') = ?`
+ * on the same expression index Intake creates (`records_key_slack_user_id`).
+ * No YAML, no validation, no error rules, no run log, no unchanged detection.
+ */
+import http from 'node:http';
+import Database from 'better-sqlite3';
+import { isoSeconds } from './dataset.js';
+
+export interface BaselineResult {
+  pages: number;
+  entries: number;
+  users: number;
+  updated: number;
+}
+
+function get(url: string, agent: http.Agent): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent, headers: { authorization: 'Bearer bench', accept: 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+export async function runBaseline(options: { url: string; db: string; pageSize: number }): Promise<BaselineResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const latest = new Map<string, number>();
+  let cursor = '';
+  let pages = 0;
+  let entries = 0;
+  try {
+    do {
+      const page = JSON.parse(await get(`${options.url}/team.accessLogs?limit=${options.pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, agent)) as {
+        ok: boolean;
+        error?: string;
+        logins: { user_id: string; date_last: number }[];
+        response_metadata?: { next_cursor?: string };
+      };
+      if (!page.ok) throw new Error(`Slack said ${page.error}`);
+      pages++;
+      for (const entry of page.logins) {
+        entries++;
+        const seen = latest.get(entry.user_id);
+        if (seen === undefined || entry.date_last > seen) latest.set(entry.user_id, entry.date_last);
+      }
+      cursor = page.response_metadata?.next_cursor ?? '';
+    } while (cursor);
+  } finally {
+    agent.destroy();
+  }
+
+  const db = new Database(options.db);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec("CREATE INDEX IF NOT EXISTS records_key_slack_user_id ON records(record_type, json_extract(data, '$.slack_user_id'))");
+  const update = db.prepare("UPDATE records SET data = json_set(data, '$.slack_last_login', ?), updated_at = ? WHERE record_type = 'people' AND json_extract(data, '$.slack_user_id') = ?");
+  const now = new Date().toISOString();
+  let updated = 0;
+  db.transaction(() => {
+    for (const [user, last] of latest) updated += update.run(isoSeconds(last), now, user).changes;
+  })();
+  db.close();
+  return { pages, entries, users: latest.size, updated };
+}

@@ -1,0 +1,120 @@
+/**
+ * Deterministic Slack-shaped `team.accessLogs` data for the benchmark.
+ *
+ * N entries over U users: every user has at least one entry (the first U draws), the other
+ * N − U entries go to random users, then the whole list is shuffled so one user's entries are
+ * spread across pages, and the entry with a user's max `date_last` is usually not the last one
+ * read. Same options ⇒ same data (mulberry32 PRNG, consumed in a fixed order), so the server
+ * process and the bench process generate the same list independently.
+ */
+
+export interface DatasetOptions {
+  entries: number;
+  users: number;
+  seed?: number;
+}
+
+export interface AccessLogEntry {
+  user_id: string;
+  username: string;
+  date_first: number;
+  date_last: number;
+  count: number;
+  ip: string;
+  user_agent: string;
+  isp: string;
+  country: string;
+  region: string;
+}
+
+/** A fixed anchor (2025-06-15T00:00:00Z) so the data does not depend on the clock. */
+const NOW = 1_749_945_600;
+const YEAR = 365 * 86_400;
+
+const agents = [
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.41.105 Chrome/128.0.6613.186 Electron/32.2.0 Safari/537.36 Sonic Slack_SSB/4.41.105',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'com.tinyspeck.chatlyio/24.11.10 (iPhone; iOS 18.1.1; Scale/3.00)',
+  'Slack/24.11.10.0 (Google Pixel 8; Android 15)',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.41.105 Chrome/128.0.6613.186 Electron/32.2.0 Safari/537.36',
+];
+const places: [string, string, string][] = [
+  ['US', 'California', 'Comcast Cable'],
+  ['US', 'New York', 'Verizon Fios'],
+  ['GB', 'England', 'BT'],
+  ['DE', 'Berlin', 'Deutsche Telekom AG'],
+  ['FR', 'Ile-de-France', 'Orange'],
+  ['IN', 'Karnataka', 'Bharti Airtel'],
+  ['JP', 'Tokyo', 'NTT'],
+  ['BR', 'Sao Paulo', 'Vivo'],
+];
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Slack-looking user id of user number `i` (unique, upper-case, starts with U). */
+export function userId(i: number): string {
+  return `U${(0x2000000 + i * 7).toString(36).toUpperCase()}`;
+}
+
+export function userName(i: number): string {
+  return `user${i}`;
+}
+
+/** Calls `each(entry, position)` for the N entries in page order. */
+export function forEachEntry(options: DatasetOptions, each: (entry: AccessLogEntry, position: number) => void): void {
+  const { entries: n, users: u } = options;
+  if (!(u >= 1 && n >= u)) throw new Error(`need entries >= users >= 1 (entries ${n}, users ${u})`);
+  const random = mulberry32(options.seed ?? 42);
+  const owner = new Int32Array(n);
+  for (let i = 0; i < n; i++) owner[i] = i < u ? i : Math.floor(random() * u);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = owner[i];
+    owner[i] = owner[j];
+    owner[j] = t;
+  }
+  for (let k = 0; k < n; k++) {
+    const user = owner[k];
+    const last = NOW - Math.floor(random() * YEAR);
+    const first = last - Math.floor(random() * YEAR);
+    const [country, region, isp] = places[Math.floor(random() * places.length)];
+    each({
+      user_id: userId(user),
+      username: userName(user),
+      date_first: first,
+      date_last: last,
+      count: 1 + Math.floor(random() * 500),
+      ip: `${10 + Math.floor(random() * 200)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}`,
+      user_agent: agents[Math.floor(random() * agents.length)],
+      isp,
+      country,
+      region,
+    }, k);
+  }
+}
+
+/** The max `date_last` (epoch seconds) of each user, by user number: what the sync must store. */
+export function expectedLastLogin(options: DatasetOptions): Float64Array {
+  const max = new Float64Array(options.users);
+  const index = new Map<string, number>();
+  for (let i = 0; i < options.users; i++) index.set(userId(i), i);
+  forEachEntry(options, (entry) => {
+    const i = index.get(entry.user_id)!;
+    if (entry.date_last > max[i]) max[i] = entry.date_last;
+  });
+  return max;
+}
+
+/** Epoch seconds → `YYYY-MM-DDTHH:MM:SSZ`. */
+export function isoSeconds(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 19) + 'Z';
+}

@@ -1,0 +1,151 @@
+/**
+ * The benchmark's Slack-shaped API server: `GET /api/team.accessLogs` with cursor paging
+ * (`limit`, `cursor`; `response_metadata.next_cursor` is empty on the last page), Slack's
+ * envelope (`ok`, `logins`, `paging`) and a loose bearer check.
+ *
+ * Pages are serialised once up front, so serving one is a buffer write and the server is never
+ * the bottleneck. It runs in its own process (`spawnServer`), so its data and its CPU are not
+ * counted in the measured process; `setLatency` adds a per-page delay.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { forEachEntry, type AccessLogEntry, type DatasetOptions } from './dataset.js';
+
+const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+
+export interface ServerInfo {
+  /** API root, e.g. http://127.0.0.1:PORT/api */
+  url: string;
+  pages: number;
+  bytes: number;
+}
+
+interface Started extends ServerInfo {
+  server: Server;
+  setLatency(ms: number): void;
+  requests(): number;
+}
+
+const cursorOf = (offset: number) => Buffer.from(`login:${offset}`).toString('base64');
+const offsetOf = (cursor: string) => {
+  const text = Buffer.from(cursor, 'base64').toString('utf8');
+  return text.startsWith('login:') ? Number(text.slice(6)) : NaN;
+};
+
+/** Starts the server in this process (the child side of `spawnServer`). */
+export async function startServer(options: DatasetOptions & { pageSize: number }): Promise<Started> {
+  const entries: AccessLogEntry[] = [];
+  forEachEntry(options, (entry) => entries.push(entry));
+  const total = entries.length;
+  const cache = new Map<string, Buffer>();
+  const page = (offset: number, limit: number): Buffer => {
+    const id = `${offset}:${limit}`;
+    let body = cache.get(id);
+    if (!body) {
+      const end = Math.min(offset + limit, total);
+      body = Buffer.from(JSON.stringify({
+        ok: true,
+        logins: entries.slice(offset, end),
+        paging: { count: limit, total, page: Math.floor(offset / limit) + 1, pages: Math.ceil(total / limit) },
+        response_metadata: { next_cursor: end < total ? cursorOf(end) : '' },
+      }));
+      cache.set(id, body);
+    }
+    return body;
+  };
+  let bytes = 0;
+  let pages = 0;
+  for (let offset = 0; offset < total; offset += options.pageSize, pages++) bytes += page(offset, options.pageSize).length;
+
+  let latency = 0;
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const reply = (body: Buffer | string, status = 200) => {
+      const send = () => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      };
+      if (latency > 0) setTimeout(send, latency);
+      else send();
+    };
+    if (url.pathname !== '/api/team.accessLogs') return reply(JSON.stringify({ ok: false, error: 'unknown_method' }), 404);
+    if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return reply(JSON.stringify({ ok: false, error: 'not_authed' }));
+    const rawLimit = Number(url.searchParams.get('limit') || DEFAULT_LIMIT);
+    const limit = Math.min(Number.isInteger(rawLimit) && rawLimit > 0 ? rawLimit : DEFAULT_LIMIT, MAX_LIMIT);
+    const cursor = url.searchParams.get('cursor') ?? '';
+    const offset = cursor === '' ? 0 : offsetOf(cursor);
+    if (!Number.isInteger(offset) || offset < 0 || offset >= Math.max(total, 1)) return reply(JSON.stringify({ ok: false, error: 'invalid_cursor' }));
+    return reply(page(offset, limit));
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/api`, pages, bytes, server, setLatency: (ms) => (latency = ms), requests: () => requests };
+}
+
+type ToChild = { type: 'start'; options: DatasetOptions & { pageSize: number } } | { type: 'latency'; ms: number };
+type FromChild = { type: 'ready'; info: ServerInfo } | { type: 'latency-set' } | { type: 'error'; message: string };
+
+export interface ServerProcess extends ServerInfo {
+  setLatency(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the server in a child process; resolves when it listens. */
+export async function spawnServer(options: DatasetOptions & { pageSize: number }): Promise<ServerProcess> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = () =>
+    new Promise<FromChild>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`bench server exited (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (m) => {
+        child.off('exit', onExit);
+        if ((m as FromChild).type === 'error') reject(new Error((m as { message: string }).message));
+        else resolve(m as FromChild);
+      });
+    });
+  const ready = next();
+  child.send({ type: 'start', options } satisfies ToChild);
+  const message = await ready;
+  if (message.type !== 'ready') throw new Error('bench server did not start');
+  return {
+    ...message.info,
+    async setLatency(ms) {
+      const done = next();
+      child.send({ type: 'latency', ms } satisfies ToChild);
+      await done;
+    },
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill();
+      await exited;
+    },
+  };
+}
+
+// The child side: `node dist/bench/server.js --serve`, driven over IPC.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--serve') && process.send) {
+  let started: Started | undefined;
+  const reply = (m: FromChild) => process.send!(m);
+  process.on('message', (m: ToChild) => {
+    if (m.type === 'start') {
+      startServer(m.options).then(
+        (s) => {
+          started = s;
+          reply({ type: 'ready', info: { url: s.url, pages: s.pages, bytes: s.bytes } });
+        },
+        (error: Error) => reply({ type: 'error', message: error.message }),
+      );
+    } else if (m.type === 'latency') {
+      started?.setLatency(m.ms);
+      reply({ type: 'latency-set' });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}

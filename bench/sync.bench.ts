@@ -1,0 +1,421 @@
+/**
+ * Performance benchmark of the Slack last-login sync (DESIGN.md, "Performance bar").
+ *
+ *   npm run bench                       100,000 entries / 40,000 users (about 2 minutes)
+ *   npm run bench -- --quick            10,000 / 4,000 smoke run
+ *   npm run bench -- --entries 200000 --users 50000 --latency-ms 50 --runs 5
+ *
+ * A local Slack-shaped server (bench/server.ts, its own process) serves `team.accessLogs` from
+ * pre-serialised pages. A SQLite store is seeded with U People records carrying slack_user_id;
+ * each measured run gets a fresh copy of it. Measured:
+ *   1. best-of-N wall time of the hand-written baseline (bench/baseline.ts) and of Intake's
+ *      runIntegration on the same server and store; ratio against the 1.5× bar;
+ *   2. the unchanged re-run: nothing updated, every record unchanged, `records` rows untouched;
+ *   3. memory of an Intake run in a fresh process for N/2, N, 2N entries over the same U (one
+ *      natural run for peak RSS / heapUsed, one with a full GC every 100 ms for the live heap);
+ *   4. with per-page latency (--latency-ms, default 20; 0 skips): baseline (sequential) vs
+ *      Intake (prefetches the next page).
+ * Flags: --entries N, --users U, --latency-ms MS, --runs R (default 3), --quick, --no-memory.
+ * Results go to stdout, progress to stderr. Exits 1 when the bar, the unchanged check or a
+ * correctness check fails; 2 when the bench itself could not run. See docs/benchmark.md.
+ */
+import { createHash } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import Database from 'better-sqlite3';
+import { runIntegration, type RunResult } from '../src/runner.js';
+import { openStore } from '../src/store/db.js';
+import { sqliteTarget } from '../src/targets/sqlite.js';
+import { runBaseline } from './baseline.js';
+import { expectedLastLogin, isoSeconds, userId, userName } from './dataset.js';
+import { spawnServer } from './server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+const mappingFile = join(repo, 'mappings/slack-last-login.yaml');
+const PAGE_SIZE = 1000;
+const BAR = 1.5;
+const SEED = 42;
+
+// ------------------------------------------------------------------------------------ helpers
+
+const gc: () => void = (() => {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return () => undefined;
+  }
+})();
+
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const n = (value: number) => value.toLocaleString('en-US');
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+const ms = (value: number) => `${Math.round(value)} ms`;
+const pad = (text: string, width: number) => text.padStart(width);
+const padEnd = (text: string, width: number) => text.padEnd(width);
+
+/** Wall time and this process's CPU time (user + system) of one run. */
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; cpu: number; value: T }> {
+  gc();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = await work();
+  const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms: elapsed, cpu: (used.user + used.system) / 1000, value };
+}
+
+/** Removes a store copy with its WAL and shared-memory files. */
+function removeStore(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+}
+
+/** U People records `{ username, slack_user_id }`, as the Slack users integration leaves them. */
+async function seedStore(file: string, users: number): Promise<void> {
+  const db = openStore(file);
+  try {
+    const target = sqliteTarget(db);
+    await target.createCustomField('people', 'slack_user_id', { label: 'Slack User Id', type: 'string' });
+    for (let i = 0; i < users; i += 5000) {
+      const create = [];
+      for (let u = i; u < Math.min(i + 5000, users); u++) create.push({ username: userName(u), slack_user_id: userId(u) });
+      await target.write('people', { create, update: [] });
+    }
+    await target.findByKey('people', 'slack_user_id', []); // creates Intake's expression index
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
+let copies = 0;
+function freshCopy(seedFile: string, dir: string): string {
+  const file = join(dir, `run-${++copies}.db`);
+  copyFileSync(seedFile, file);
+  return file;
+}
+
+/** Every People record's slack_last_login against the max date_last the server holds. */
+function verifyStore(file: string, expected: Float64Array): { ok: boolean; message: string } {
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare("SELECT json_extract(data, '$.slack_user_id') AS uid, json_extract(data, '$.slack_last_login') AS last FROM records WHERE record_type = 'people'").all() as { uid: string; last: string | null }[];
+    const index = new Map<string, number>();
+    for (let i = 0; i < expected.length; i++) index.set(userId(i), i);
+    let bad = 0;
+    let sample = '';
+    for (const row of rows) {
+      const i = index.get(row.uid);
+      const want = i === undefined ? undefined : isoSeconds(expected[i]);
+      if (row.last !== want) {
+        if (!bad++) sample = `${row.uid}: stored ${row.last}, expected ${want}`;
+      }
+    }
+    if (rows.length !== expected.length) return { ok: false, message: `${rows.length} People records, expected ${expected.length}` };
+    return bad ? { ok: false, message: `${bad} of ${rows.length} wrong, e.g. ${sample}` } : { ok: true, message: `all ${n(rows.length)} correct` };
+  } finally {
+    db.close();
+  }
+}
+
+/** A digest of every `records` row (id, data, updated_at): equal digests ⇒ nothing was written. */
+function recordsDigest(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    const hash = createHash('sha256');
+    for (const row of db.prepare('SELECT id, updated_at, data FROM records ORDER BY id').iterate() as Iterable<{ id: number; updated_at: string; data: string }>) {
+      hash.update(`${row.id}\u0000${row.updated_at}\u0000${row.data}\u0001`);
+    }
+    return hash.digest('hex');
+  } finally {
+    db.close();
+  }
+}
+
+function intake(url: string, db: string): Promise<RunResult> {
+  return runIntegration({
+    mappingFile,
+    db,
+    overrides: { base_url: url, page_size: String(PAGE_SIZE), max_pages: '999' },
+    credentials: { token: 'bench' },
+  });
+}
+
+interface Sample {
+  ms: number;
+  cpu: number;
+}
+
+/** The run with the least wall time. */
+const best = <T extends Sample>(list: T[]): T => list.reduce((a, b) => (b.ms < a.ms ? b : a));
+
+const failures: string[] = [];
+function check(condition: boolean, what: string): boolean {
+  if (!condition) failures.push(what);
+  return condition;
+}
+
+function checkIntake(result: RunResult, users: number, label: string): void {
+  check(result.status === 'succeeded', `${label}: status ${result.status}${result.message ? ` (${result.message})` : ''}`);
+  check(result.counts.updated === users, `${label}: counts.updated ${result.counts.updated}, expected ${users} (${JSON.stringify(result.counts)})`);
+}
+
+// ------------------------------------------------------------------------------ memory child
+
+interface MemoryReport {
+  entries: number;
+  pages: number;
+  updated: number;
+  status: string;
+  ms: number;
+  rssStart: number;
+  /** the kernel's high-water mark of the process (getrusage maxrss) */
+  peakRss: number;
+  peakHeapUsed: number;
+  /** with forced GCs: the most heap still reachable at any GC (0 when not measured) */
+  peakLiveHeap: number;
+}
+
+interface MemoryConfig {
+  url: string;
+  db: string;
+  /** force a full GC this often and record the heap that survives it; 0: never (natural run) */
+  gcEveryMs: number;
+}
+
+/** Runs in a fresh process: one Intake run, memory sampled every 5 ms, report sent over IPC. */
+async function memoryChild(config: MemoryConfig): Promise<void> {
+  gc();
+  const rssStart = process.memoryUsage.rss();
+  let peakHeapUsed = 0;
+  let peakLiveHeap = 0;
+  const sample = () => {
+    const used = process.memoryUsage().heapUsed;
+    if (used > peakHeapUsed) peakHeapUsed = used;
+  };
+  const live = () => {
+    gc();
+    const used = process.memoryUsage().heapUsed;
+    if (used > peakLiveHeap) peakLiveHeap = used;
+  };
+  const timers = [setInterval(sample, 5), ...(config.gcEveryMs > 0 ? [setInterval(live, config.gcEveryMs)] : [])];
+  const start = performance.now();
+  const result = await intake(config.url, config.db);
+  const elapsed = performance.now() - start;
+  timers.forEach(clearInterval);
+  sample();
+  const report: MemoryReport = {
+    entries: result.entries, pages: result.pages, updated: result.counts.updated, status: result.status, ms: elapsed,
+    rssStart, peakRss: process.resourceUsage().maxRSS * 1024, peakHeapUsed, peakLiveHeap,
+  };
+  process.send!(report, () => process.exit(0));
+}
+
+function memoryRun(config: MemoryConfig): Promise<MemoryReport> {
+  const child = fork(fileURLToPath(import.meta.url), ['--memory-child', JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise<MemoryReport>((resolvePromise, reject) => {
+    let report: MemoryReport | undefined;
+    child.on('message', (m) => (report = m as MemoryReport));
+    child.on('exit', (code) => (report ? resolvePromise(report) : reject(new Error(`memory run exited with ${code} and no report`))));
+  });
+}
+
+/** Two fresh-process runs on one dataset: a natural one (peak RSS, heap) and one with forced GCs (live heap). */
+async function measureMemory(entries: number, users: number, seedFile: string, dir: string): Promise<MemoryReport> {
+  const server = await spawnServer({ entries, users, seed: SEED, pageSize: PAGE_SIZE });
+  try {
+    const natural = await memoryRun({ url: server.url, db: freshCopy(seedFile, dir), gcEveryMs: 0 });
+    const forced = await memoryRun({ url: server.url, db: freshCopy(seedFile, dir), gcEveryMs: 100 });
+    for (const report of [natural, forced]) {
+      check(report.status === 'succeeded' && report.updated === users, `memory run ${n(entries)} entries: status ${report.status}, updated ${report.updated} (expected ${users})`);
+      check(report.entries === entries, `memory run: read ${report.entries} entries, expected ${entries}`);
+    }
+    return { ...natural, peakLiveHeap: forced.peakLiveHeap };
+  } finally {
+    await server.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      entries: { type: 'string' },
+      users: { type: 'string' },
+      'latency-ms': { type: 'string' },
+      runs: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'no-memory': { type: 'boolean', default: false },
+      'memory-child': { type: 'string' },
+    },
+  });
+  if (values['memory-child']) {
+    await memoryChild(JSON.parse(values['memory-child']) as MemoryConfig);
+    return 0;
+  }
+  const int = (raw: string | undefined, fallback: number, name: string) => {
+    const value = raw === undefined ? fallback : Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got ${raw}`);
+    return value;
+  };
+  const entries = int(values.entries, values.quick ? 10_000 : 100_000, 'entries');
+  const users = int(values.users, values.quick ? 4_000 : 40_000, 'users');
+  const latencyMs = int(values['latency-ms'], 20, 'latency-ms');
+  const runs = Math.max(1, int(values.runs, 3, 'runs'));
+  if (users < 1 || entries < users) throw new Error(`need --entries >= --users >= 1 (every user has at least one entry)`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'intake-bench-'));
+  const wallStart = performance.now();
+  try {
+    log(`generating ${n(entries)} entries over ${n(users)} users…`);
+    const expected = expectedLastLogin({ entries, users, seed: SEED });
+    const server = await spawnServer({ entries, users, seed: SEED, pageSize: PAGE_SIZE });
+    const seedFile = join(dir, 'seed.db');
+    const seeded = performance.now();
+    await seedStore(seedFile, users);
+    const seedMs = performance.now() - seeded;
+
+    // 1. baseline vs Intake, alternating, each on a fresh copy of the seeded store
+    const baseline: Sample[] = [];
+    const intakeRuns: Sample[] = [];
+    let lastIntakeFile = '';
+    let warnings: string[] = [];
+    try {
+      for (let r = 1; r <= runs; r++) {
+        const bFile = freshCopy(seedFile, dir);
+        const b = await timed(() => runBaseline({ url: server.url, db: bFile, pageSize: PAGE_SIZE }));
+        baseline.push(b);
+        check(b.value.updated === users && b.value.entries === entries, `baseline run ${r}: updated ${b.value.updated}, read ${b.value.entries}`);
+        const bCheck = verifyStore(bFile, expected);
+        check(bCheck.ok, `baseline run ${r}: ${bCheck.message}`);
+        removeStore(bFile);
+
+        const iFile = freshCopy(seedFile, dir);
+        const i = await timed(() => intake(server.url, iFile));
+        intakeRuns.push(i);
+        checkIntake(i.value, users, `Intake run ${r}`);
+        check(i.value.entries === entries, `Intake run ${r}: read ${i.value.entries} entries, expected ${entries}`);
+        const iCheck = verifyStore(iFile, expected);
+        check(iCheck.ok, `Intake run ${r}: ${iCheck.message}`);
+        warnings = i.value.warnings;
+        if (lastIntakeFile) removeStore(lastIntakeFile);
+        lastIntakeFile = iFile;
+        log(`run ${r}/${runs}: baseline ${ms(b.ms)} (cpu ${ms(b.cpu)}), Intake ${ms(i.ms)} (cpu ${ms(i.cpu)}; ${i.value.pages} pages, ${JSON.stringify(i.value.counts)}; store ${iCheck.message})`);
+      }
+
+      // 2. unchanged re-runs on the file the last Intake run wrote
+      const before = recordsDigest(lastIntakeFile);
+      const unchanged: Sample[] = [];
+      let unchangedOk = true;
+      for (let r = 1; r <= runs; r++) {
+        const u = await timed(() => intake(server.url, lastIntakeFile));
+        unchanged.push(u);
+        unchangedOk = check(u.value.status === 'succeeded' && u.value.counts.updated === 0 && u.value.counts.unchanged === users,
+          `unchanged re-run ${r}: ${u.value.status} ${JSON.stringify(u.value.counts)} (expected updated 0, unchanged ${users})`) && unchangedOk;
+        log(`unchanged re-run ${r}/${runs}: ${ms(u.ms)} (cpu ${ms(u.cpu)}) ${JSON.stringify(u.value.counts)}`);
+      }
+      unchangedOk = check(recordsDigest(lastIntakeFile) === before, 'unchanged re-run: records rows (data or updated_at) changed') && unchangedOk;
+
+      // 3. per-page latency: sequential baseline vs prefetching Intake
+      const latency: { baseline: Sample[]; intake: Sample[] } = { baseline: [], intake: [] };
+      if (latencyMs > 0) {
+        await server.setLatency(latencyMs);
+        const latencyRuns = Math.min(runs, 2);
+        for (let r = 1; r <= latencyRuns; r++) {
+          const bFile = freshCopy(seedFile, dir);
+          const b = await timed(() => runBaseline({ url: server.url, db: bFile, pageSize: PAGE_SIZE }));
+          check(b.value.updated === users, `latency baseline run ${r}: updated ${b.value.updated}`);
+          latency.baseline.push(b);
+          removeStore(bFile);
+          const iFile = freshCopy(seedFile, dir);
+          const i = await timed(() => intake(server.url, iFile));
+          checkIntake(i.value, users, `latency Intake run ${r}`);
+          latency.intake.push(i);
+          removeStore(iFile);
+          log(`latency ${latencyMs} ms run ${r}/${latencyRuns}: baseline ${ms(b.ms)}, Intake ${ms(i.ms)}`);
+        }
+        await server.setLatency(0);
+      }
+      const pages = server.pages;
+      const bytes = server.bytes;
+      await server.close();
+
+      // 4. memory: fresh process per run, N/2, N, 2N entries over the same users
+      const memory: MemoryReport[] = [];
+      if (!values['no-memory']) {
+        for (const count of [Math.max(users, Math.round(entries / 2)), entries, entries * 2]) {
+          const report = await measureMemory(count, users, seedFile, dir);
+          memory.push(report);
+          log(`memory ${n(count)} entries: peak RSS ${mb(report.peakRss)}, peak heapUsed ${mb(report.peakHeapUsed)}, ${ms(report.ms)}`);
+        }
+      }
+
+      // ---------------------------------------------------------------------------- report
+      const ratio = best(intakeRuns).ms / best(baseline).ms;
+      const pass = ratio <= BAR;
+      check(pass, `Intake took ${ratio.toFixed(2)}× the baseline's time, over the ${BAR}× bar`);
+      const row = (label: string, list: Sample[], extra = '') =>
+        `${padEnd(label, 32)}${pad(ms(best(list).ms), 9)}${pad(ms(best(list).cpu), 9)}   ${list.map((v) => pad(String(Math.round(v.ms)), 6)).join('')}${extra ? `   ${extra}` : ''}`;
+      const out: string[] = [];
+      out.push('');
+      out.push(`Intake sync benchmark: ${n(entries)} access-log entries / ${n(users)} users, ${pages} pages of ${PAGE_SIZE} (${mb(bytes)} of JSON)`);
+      out.push(`node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; best of ${runs}, fresh store copy per run; seeding ${n(users)} People took ${ms(seedMs)}`);
+      out.push('');
+      out.push(`${padEnd('', 32)}${pad('wall', 9)}${pad('cpu', 9)}   all runs, wall ms`);
+      out.push(row('baseline (http+Map+1 tx)', baseline));
+      out.push(row('Intake runIntegration', intakeRuns));
+      out.push(`${padEnd('ratio Intake / baseline', 32)}${pad(`${ratio.toFixed(2)}×`, 9)}${pad(`${(best(intakeRuns).cpu / best(baseline).cpu).toFixed(2)}×`, 9)}   bar ${BAR}× (wall): ${pass ? 'PASS' : 'FAIL'}`);
+      out.push(row('Intake unchanged re-run', unchanged, `updated 0, unchanged ${n(users)}, records rows untouched: ${unchangedOk ? 'PASS' : 'FAIL'}`));
+      if (latencyMs > 0) {
+        const floor = pages * latencyMs;
+        const added = (list: Sample[], base: Sample[]) => `+${ms(best(list).ms - best(base).ms)} over no latency`;
+        out.push('');
+        out.push(`with ${latencyMs} ms latency per page: ${pages} pages fetched one after another wait ${ms(floor)}`);
+        out.push(row('baseline (sequential pages)', latency.baseline, added(latency.baseline, baseline)));
+        out.push(row('Intake (prefetches next page)', latency.intake, `${added(latency.intake, intakeRuns)}; ${(best(latency.intake).ms / best(latency.baseline).ms).toFixed(2)}× baseline`));
+      }
+      if (memory.length) {
+        out.push('');
+        out.push(`memory of one Intake run in a fresh process, ${n(users)} users (RSS start: after imports, before the run)`);
+        out.push(`${pad('entries', 9)}${pad('pages', 7)}${pad('RSS start', 12)}${pad('peak RSS', 12)}${pad('peak heapUsed', 15)}${pad('peak live heap', 16)}${pad('wall', 10)}`);
+        for (const m of memory) {
+          out.push(`${pad(n(m.entries), 9)}${pad(String(m.pages), 7)}${pad(mb(m.rssStart), 12)}${pad(mb(m.peakRss), 12)}${pad(mb(m.peakHeapUsed), 15)}${pad(mb(m.peakLiveHeap), 16)}${pad(ms(m.ms), 10)}`);
+        }
+        const first = memory[0];
+        const last = memory[memory.length - 1];
+        const times = (key: 'peakRss' | 'peakHeapUsed' | 'peakLiveHeap') => `${(last[key] / first[key]).toFixed(2)}×`;
+        out.push(`${n(last.entries)} vs ${n(first.entries)} entries (${(last.entries / first.entries).toFixed(0)}× the entries): peak RSS ${times('peakRss')}, peak heapUsed ${times('peakHeapUsed')}, peak live heap ${times('peakLiveHeap')}`);
+        out.push('(peak heapUsed includes garbage not yet collected; peak live heap: a second run with a full GC every 100 ms)');
+      }
+      if (warnings.length) out.push('', `Intake warnings: ${warnings.join(' | ')}`);
+      out.push('');
+      out.push(failures.length ? `FAIL\n${failures.map((f) => `  - ${f}`).join('\n')}` : `PASS: within the ${BAR}× bar, the unchanged re-run writes nothing, every stored last login is correct`);
+      out.push(`(bench wall time ${((performance.now() - wallStart) / 1000).toFixed(1)} s)`);
+      process.stdout.write(`${out.join('\n')}\n`);
+    } finally {
+      await server.close();
+    }
+    return failures.length ? 1 : 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+    process.exitCode = 2;
+  },
+);
