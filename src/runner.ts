@@ -100,6 +100,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
       ? error
       : new IntakeError('internal_error', `internal error: ${error instanceof Error ? error.message : String(error)}`, { hint: 'this is a bug in Intake: report it with the run log (intake runs show <id>)', cause: error });
   }
+  await target.close();
   warnings.push(...stats.warnings);
   const status: RunStatus = failure ? 'failed' : tally.counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
   const message = failure ? scrub(failure.message) : undefined;

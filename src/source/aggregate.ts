@@ -21,6 +21,7 @@ export async function* aggregate(items: AsyncIterable<SourceItem>, spec: Aggrega
   const latestOf = new Map<string, unknown>();
   const reducers = Object.entries(spec.take ?? {});
   const failures = new Map<string, string>();
+  const scratch: unknown[] = new Array(reducers.length);
   for await (const item of items) {
     if (!('record' in item)) {
       if (!failures.has(item.ref)) failures.set(item.ref, item.failed);
@@ -41,12 +42,12 @@ export async function* aggregate(items: AsyncIterable<SourceItem>, spec: Aggrega
     }
     const order = spec.latest_by ? compare(entry[spec.latest_by], latestOf.get(id)) : 1;
     const isLatest = order > 0 || (order === 0 && tieBreak(entry, group, spec) > 0);
-    const reduced = reducers.map(([field, reducer]) => [field, reduce(reducer, group[field], entry[field], isLatest)] as const);
+    for (let i = 0; i < reducers.length; i++) scratch[i] = reduce(reducers[i][1], group[reducers[i][0]], entry[reducers[i][0]], isLatest);
     if (isLatest) {
       Object.assign(group, entry);
       if (spec.latest_by) latestOf.set(id, entry[spec.latest_by]);
     }
-    for (const [field, value] of reduced) group[field] = value;
+    for (let i = 0; i < reducers.length; i++) group[reducers[i][0]] = scratch[i];
   }
   for (const [id, record] of groups) {
     const failed = failures.get(id);
@@ -87,6 +88,9 @@ export function compare(a: unknown, b: unknown): number {
   if (a === null || a === undefined) return -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length && a[10] === 'T' && b[10] === 'T' && a.endsWith('Z') && b.endsWith('Z')) {
+    return a < b ? -1 : a > b ? 1 : 0; // canonical UTC datetimes of one form order as text
+  }
   const ta = Date.parse(String(a));
   const tb = Date.parse(String(b));
   if (Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb) return ta - tb;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { isoUtc } from '../mapping/converters/index.js';
+import { epochToIso, isoUtc } from '../mapping/converters/index.js';
 
 /**
  * Parses a source datetime in a declared format and returns ISO-8601 UTC.
@@ -38,7 +38,9 @@ export function validPattern(pattern: string): boolean {
 function fromEpoch(value: unknown, divisor: number): string {
   const n = typeof value === 'number' ? value : Number(value);
   if (typeof value === 'boolean' || value === '' || !Number.isFinite(n)) throw new Error(`${JSON.stringify(value)} is not an epoch timestamp`);
-  return isoUtc(DateTime.fromMillis((n * 1000) / divisor, { zone: 'utc' }));
+  const ms = (n * 1000) / divisor;
+  if (Math.abs(ms) > 8.64e15) throw new Error(`${JSON.stringify(value)} is out of range for a timestamp`);
+  return epochToIso(Math.round(ms));
 }
 
 /** `+0530` → `+05:30` (luxon's ISO parser wants the colon). */

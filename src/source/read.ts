@@ -103,7 +103,11 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
         }
         seen.add(id);
         if (page.number >= maxPages) stats.warnings.push(`stopped after ${maxPages} page(s) (max_pages); the API has more data — raise max_pages to read it`);
-        else pending = fetchPage(next.request, page.number + 1);
+        else {
+          pending = fetchPage(next.request, page.number + 1);
+          pending.catch(() => undefined); // handled where it is awaited
+          await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed
+        }
       } else if ('limit' in next) {
         stats.warnings.push(`stopped at page ${page.number}: ${next.limit}`);
       }

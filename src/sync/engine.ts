@@ -31,7 +31,7 @@ interface Planned {
  * the stored ones is `unchanged` and not written. Decisions live here, never in a target.
  */
 export async function sync(items: AsyncIterable<SourceItem>, options: SyncOptions): Promise<void> {
-  const size = options.batchSize ?? 500;
+  const size = options.batchSize ?? 5000;
   const seen = new Set<string>();
   let batch: Planned[] = [];
   let prepared = false;

@@ -9,12 +9,13 @@ const lookupChunk = 500;
 
 /**
  * `type: sqlite` — the embedded default target: records as JSON in one table, an expression
- * index per sync-key field (created on first lookup), one transaction per batch.
+ * index per sync-key field (created on first lookup). A run's writes share one transaction,
+ * committed by `close()`; each batch is a savepoint inside it, so a refused batch rolls back
+ * alone and the batches before it stay.
  */
 export function sqliteTarget(db: Database.Database): Target {
   const insert = db.prepare('INSERT INTO records (record_type, data, created_at, updated_at) VALUES (?, ?, ?, ?)');
-  const selectOne = db.prepare('SELECT data FROM records WHERE id = ?');
-  const save = db.prepare('UPDATE records SET data = ?, updated_at = ? WHERE id = ?');
+  const patch = db.prepare('UPDATE records SET data = json_patch(data, ?), updated_at = ? WHERE id = ?');
   const indexed = new Set<string>();
   const lookups = new Map<string, Database.Statement>();
   const lookup = (field: string, size: number) => {
@@ -37,9 +38,8 @@ export function sqliteTarget(db: Database.Database): Target {
   const writeBatch = db.transaction((recordType: string, batch: WriteBatch, now: string) => {
     const ids = batch.create.map((fields) => String(insert.run(recordType, JSON.stringify(fields), now, now).lastInsertRowid));
     for (const { id, changes } of batch.update) {
-      const row = selectOne.get(Number(id)) as { data: string } | undefined;
-      if (!row) throw new TargetError('record_gone', `record ${id} no longer exists`);
-      save.run(JSON.stringify({ ...(JSON.parse(row.data) as Fields), ...changes }), now, Number(id));
+      // json_patch (RFC 7396) merges the changed fields; a null change removes the field, which reads back as empty
+      if (patch.run(JSON.stringify(changes), now, Number(id)).changes === 0) throw new TargetError('record_gone', `record ${id} no longer exists`);
     }
     return ids;
   });
@@ -63,9 +63,12 @@ export function sqliteTarget(db: Database.Database): Target {
       return found;
     },
     async write(recordType, batch) {
-      return writeBatch(recordType, batch, new Date().toISOString());
+      if (!db.inTransaction) db.exec('BEGIN IMMEDIATE');
+      return writeBatch(recordType, batch, new Date().toISOString()); // nested: a savepoint per batch
     },
-    async close() {},
+    async close() {
+      if (db.inTransaction) db.exec('COMMIT');
+    },
   };
 }
 

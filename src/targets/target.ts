@@ -30,5 +30,6 @@ export interface Target {
   findByKey(recordType: string, field: string, values: string[]): Promise<Map<string, StoredRecord>>;
   /** applies a batch atomically; returns the ids of the created records, in order */
   write(recordType: string, batch: WriteBatch): Promise<string[]>;
+  /** makes every batch written so far durable and releases the target */
   close(): Promise<void>;
 }

@@ -39,11 +39,52 @@ function toBoolean(value: unknown): boolean {
 
 /** Any ISO-8601 string (with or without offset) or epoch number → ISO-8601 UTC, e.g. `2015-02-03T00:21:04Z`. */
 export function toDatetime(value: unknown): string {
+  if (typeof value === 'string' && isCanonical(value)) return value;
   const parsed = typeof value === 'number'
     ? DateTime.fromSeconds(value > 1e11 ? value / 1000 : value, { zone: 'utc' })
     : DateTime.fromISO(String(value), { zone: 'utc', setZone: false });
   if (!parsed.isValid) throw new Error(`${JSON.stringify(value)} is not a date and time`);
   return isoUtc(parsed);
+}
+
+/** Whether a text already is a valid datetime as Intake writes it (the fast path of the hot loop). */
+function isCanonical(text: string): boolean {
+  if (text.length !== 20 && text.length !== 24) return false;
+  if (text[10] !== 'T' || text[text.length - 1] !== 'Z') return false;
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && epochToIso(time) === text;
+}
+
+/** Epoch milliseconds → ISO-8601 UTC without milliseconds when they are zero (as luxon's suppressMilliseconds). */
+export function epochToIso(ms: number): string {
+  if (ms % 1000 === 0 && ms >= 0 && ms < 253402300800000) return wholeSeconds(ms / 1000);
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** Whole epoch seconds (years 1970–9999) → `YYYY-MM-DDTHH:MM:SSZ`, by arithmetic: the hot path of access logs. */
+function wholeSeconds(seconds: number): string {
+  const days = Math.floor(seconds / 86400);
+  let rest = seconds - days * 86400;
+  const hour = Math.floor(rest / 3600);
+  rest -= hour * 3600;
+  const minute = Math.floor(rest / 60);
+  const second = rest - minute * 60;
+  // civil_from_days (H. Hinnant), days since 1970-01-01 → year, month, day
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}Z`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
 }
 
 /** The one way Intake writes a datetime: ISO-8601 in UTC, no milliseconds unless present. */
