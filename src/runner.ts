@@ -79,7 +79,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     scrub = scrubber(secrets);
     const types = await targetTypes(target, integration, warnings);
     const source = readSource({
-      connector, settings, credentials, secrets,
+      connector, settings, credentials, secrets, fields: usedFields(mapping),
       onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
     });
@@ -134,6 +134,12 @@ async function targetTypes(target: Target, { mapping, mappingFile }: Integration
     known.set(field, 'string');
   }
   return known;
+}
+
+/** The connector fields a mapping reads: field sources, filters and sync keys. */
+function usedFields(mapping: Integration['mapping']): string[] {
+  const sources = Object.values(mapping.fields).map((spec) => (typeof spec === 'string' ? spec : 'source' in spec ? spec.source : undefined));
+  return [...sources, ...(mapping.filters ?? []).map((f) => f.field), ...mapping.sync_key.map((k) => k.source)].filter((f): f is string => Boolean(f));
 }
 
 /** Credentials from this machine; a cloud integration's live in the instance's vault instead. */

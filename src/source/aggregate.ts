@@ -17,8 +17,7 @@ import type { SourceItem, SourceRecord } from './types.js';
  * Ties on `latest_by` are broken by the entries' other values, so arrival order never matters.
  */
 export async function* aggregate(items: AsyncIterable<SourceItem>, spec: AggregateSpec): AsyncGenerator<SourceItem> {
-  const groups = new Map<string, SourceRecord>();
-  const latestOf = new Map<string, unknown>();
+  const groups = new Map<string, { record: SourceRecord; latest: unknown }>();
   const reducers = Object.entries(spec.take ?? {});
   const failures = new Map<string, string>();
   const scratch: unknown[] = new Array(reducers.length);
@@ -27,7 +26,7 @@ export async function* aggregate(items: AsyncIterable<SourceItem>, spec: Aggrega
       if (!failures.has(item.ref)) failures.set(item.ref, item.failed);
       continue;
     }
-    const entry = item.record;
+    const entry = item.record; // a fresh object per entry: the group may keep it
     const key = entry[spec.by];
     if (key === null || key === undefined || key === '') {
       yield item;
@@ -35,21 +34,21 @@ export async function* aggregate(items: AsyncIterable<SourceItem>, spec: Aggrega
     }
     const id = String(key);
     const group = groups.get(id);
+    const latest = spec.latest_by ? entry[spec.latest_by] : undefined;
     if (!group) {
-      groups.set(id, { ...entry });
-      latestOf.set(id, spec.latest_by ? entry[spec.latest_by] : undefined);
+      groups.set(id, { record: entry, latest });
       continue;
     }
-    const order = spec.latest_by ? compare(entry[spec.latest_by], latestOf.get(id)) : 1;
-    const isLatest = order > 0 || (order === 0 && tieBreak(entry, group, spec) > 0);
-    for (let i = 0; i < reducers.length; i++) scratch[i] = reduce(reducers[i][1], group[reducers[i][0]], entry[reducers[i][0]], isLatest);
+    const order = spec.latest_by ? compare(latest, group.latest) : 1;
+    const isLatest = order > 0 || (order === 0 && tieBreak(entry, group.record, spec) > 0);
+    for (let i = 0; i < reducers.length; i++) scratch[i] = reduce(reducers[i][1], group.record[reducers[i][0]], entry[reducers[i][0]], isLatest);
     if (isLatest) {
-      Object.assign(group, entry);
-      if (spec.latest_by) latestOf.set(id, entry[spec.latest_by]);
+      group.record = entry;
+      group.latest = latest;
     }
-    for (let i = 0; i < reducers.length; i++) group[reducers[i][0]] = scratch[i];
+    for (let i = 0; i < reducers.length; i++) group.record[reducers[i][0]] = scratch[i];
   }
-  for (const [id, record] of groups) {
+  for (const [id, { record }] of groups) {
     const failed = failures.get(id);
     if (failed === undefined) yield { record };
     else {
@@ -88,7 +87,7 @@ export function compare(a: unknown, b: unknown): number {
   if (a === null || a === undefined) return -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length && a[10] === 'T' && b[10] === 'T' && a.endsWith('Z') && b.endsWith('Z')) {
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length && a.charCodeAt(10) === 84 && b.charCodeAt(10) === 84 && a.charCodeAt(a.length - 1) === 90) {
     return a < b ? -1 : a > b ? 1 : 0; // canonical UTC datetimes of one form order as text
   }
   const ta = Date.parse(String(a));
