@@ -7,6 +7,7 @@
  * read. Same options ⇒ same data (mulberry32 PRNG, consumed in a fixed order), so the server
  * process and the bench process generate the same list independently.
  */
+import { mulberry32, type SlackLogin } from '../src/demo/people.js';
 
 export interface DatasetOptions {
   entries: number;
@@ -14,18 +15,8 @@ export interface DatasetOptions {
   seed?: number;
 }
 
-export interface AccessLogEntry {
-  user_id: string;
-  username: string;
-  date_first: number;
-  date_last: number;
-  count: number;
-  ip: string;
-  user_agent: string;
-  isp: string;
-  country: string;
-  region: string;
-}
+/** One team.accessLogs entry, as Slack sends it (the simulator's type). */
+export type AccessLogEntry = SlackLogin;
 
 /** A fixed anchor (2025-06-15T00:00:00Z) so the data does not depend on the clock. */
 const NOW = 1_749_945_600;
@@ -49,16 +40,7 @@ const places: [string, string, string][] = [
   ['BR', 'Sao Paulo', 'Vivo'],
 ];
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Slack-looking user id of user number `i` (unique, upper-case, starts with U). */
 export function userId(i: number): string {

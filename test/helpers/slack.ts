@@ -5,6 +5,7 @@ import type { ConnectorSpec, Scalar } from '../../src/definition/model.js';
 import { resolveSettings } from '../../src/definition/settings.js';
 import type { SourceOptions } from '../../src/source/read.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
+import type { SlackLogin } from '../../src/demo/people.js';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -63,18 +64,8 @@ export function usersListPage(members: unknown[], nextCursor: string): Record<st
   return { ...page, members, response_metadata: { next_cursor: nextCursor } };
 }
 
-export interface AccessLogEntry {
-  user_id: string;
-  username: string;
-  date_first: number;
-  date_last: number;
-  count: number;
-  ip: string;
-  user_agent: string;
-  isp: string;
-  country: string;
-  region: string;
-}
+/** One team.accessLogs entry, as Slack sends it. */
+export type AccessLogEntry = SlackLogin;
 
 /** The real team.accessLogs entries. */
 export function accessLogEntries(): AccessLogEntry[] {
