@@ -29,6 +29,8 @@ export interface DefinitionIssue extends Position {
   path: string;
   message: string;
   hint?: string;
+  /** the mapping is incomplete (a draft) rather than wrong: no sync key, a required field unmapped */
+  draft?: boolean;
 }
 
 /** Thrown when one or more definition files are invalid; carries every issue found at once. */
@@ -55,5 +57,5 @@ export class TargetError extends IntakeError {}
 export function formatIssue(issue: DefinitionIssue): string {
   const at = issue.path ? ` at ${issue.path}` : '';
   const hint = issue.hint ? `\n    hint: ${issue.hint}` : '';
-  return `${issue.file}:${issue.line}:${issue.col} error [${issue.code}]${at}: ${issue.message}${hint}`;
+  return `${issue.file}:${issue.line}:${issue.col} ${issue.draft ? 'incomplete' : 'error'} [${issue.code}]${at}: ${issue.message}${hint}`;
 }

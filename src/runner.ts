@@ -1,20 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import { resolveLocalCredentials, secretsOf } from './credentials/local.js';
 import { displayPath, loadIntegration, type Integration } from './definition/load.js';
-import type { FieldType } from './definition/model.js';
+import type { MappingSpec } from './definition/model.js';
 import { resolveSettings } from './definition/settings.js';
 import { suggestion } from './definition/suggest.js';
-import { CredentialError, IntakeError } from './errors.js';
-import { compileMapping } from './mapping/compile.js';
+import { CredentialError, DefinitionError, IntakeError } from './errors.js';
+import { compileMapping, saasLinkFields, type MappingTargets, type Meta } from './mapping/compile.js';
 import { RunLog, type RunStatus } from './runlog/runlog.js';
 import { openStore } from './store/db.js';
 import type { CredentialValues } from './source/auth/types.js';
 import { readSource, scrubber } from './source/read.js';
 import type { SourceStats } from './source/types.js';
-import { sync } from './sync/engine.js';
+import { sync, type RecordEvent } from './sync/engine.js';
 import { groupReasons, Tally, type Counts } from './sync/outcomes.js';
 import { sqliteTarget } from './targets/sqlite.js';
-import type { Target } from './targets/target.js';
+import type { RecordType } from './targets/fields.js';
+import type { Target, TargetField } from './targets/target.js';
 
 export interface RunOptions {
   mappingFile: string;
@@ -23,6 +24,8 @@ export interface RunOptions {
   /** `--set key=value` overrides of connector settings */
   overrides?: Record<string, string>;
   dryRun?: boolean;
+  /** a test run: at most `testRecords` records, each shown with its outcome, nothing written; a draft may be tested */
+  test?: boolean;
   env?: NodeJS.ProcessEnv;
   /** credentials given in-process (the demo, the instance's vault); otherwise the local credential store */
   credentials?: CredentialValues;
@@ -30,16 +33,23 @@ export interface RunOptions {
   onWait?: (ms: number, reason: string) => void;
 }
 
+/** The records a test run reads at most. */
+export const testRecords = 10;
+
 export interface RunResult {
   run_id: number | null;
   integration: string;
   mapping: string;
   connector: string;
   preference: string;
+  record_type: string;
   dry_run: boolean;
+  test: boolean;
   status: RunStatus;
   read: number;
   counts: Counts;
+  /** a People plus SaaS user integration: the SaaS user records' outcomes */
+  saas_users?: { app: string; counts: Counts; reasons: ReturnType<typeof groupReasons> };
   pages: number;
   entries: number;
   requests: number;
@@ -48,6 +58,10 @@ export interface RunResult {
   hint?: string;
   warnings: string[];
   reasons: ReturnType<typeof groupReasons>;
+  /** a test run: each record's outcome and values */
+  records?: RecordEvent[];
+  /** a test run of a draft: what is missing before it can run */
+  missing?: string[];
 }
 
 /** A problem found after loading but before reading (settings, credentials, target fields). */
@@ -56,44 +70,52 @@ export class RunConfigError extends IntakeError {}
 /**
  * Runs one integration: load and check its files, resolve settings and credentials, check the
  * target's fields, stream the source through the mapping into the sync engine, write the run log.
- * Definition problems throw (nothing has run); run-time problems end in a failed run result.
+ * Definition problems throw (nothing has run), and so does a draft; run-time problems end in a
+ * failed run result. A test run (`test: true`) reads at most 10 records and writes nothing.
  */
 export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const started = performance.now();
-  const integration = loadIntegration(options.mappingFile);
+  const test = Boolean(options.test);
+  const dryRun = Boolean(options.dryRun) || test;
+  const integration = loadIntegration(options.mappingFile, { draft: test });
   const { connector, mapping } = integration;
+  if (!mapping.sync_key) throw new DefinitionError(integration.missing);
   const settings = resolveSettings(connector, mapping.settings, options.overrides);
+  const credentials = options.credentials ?? localCredentials(integration, options.env);
   const db = openStore(options.db);
   const target = sqliteTarget(db);
   const log = new RunLog(db);
   const tally = new Tally();
+  const saasTally = mapping.saas_user ? new Tally() : undefined;
+  const events: RecordEvent[] = [];
   let stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [] };
   const warnings: string[] = [];
   const name = mapping.name ?? connector.name;
-  const runId = options.dryRun ? null : log.start({ integration: name, mappingFile: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference });
+  const runId = dryRun ? null : log.start({ integration: name, mappingFile: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference });
   let failure: IntakeError | undefined;
-  let scrub = (text: string) => text;
+  const secrets = secretsOf(connector, credentials);
+  const scrub = scrubber(secrets);
   try {
-    const credentials = options.credentials ?? localCredentials(integration, options.env);
-    const secrets = secretsOf(connector, credentials);
-    scrub = scrubber(secrets);
-    const types = await targetTypes(target, integration, warnings);
+    const targets = await targetFields(target, integration, warnings);
+    const meta = { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings };
+    const compiled = compileChecked(integration, targets, meta);
     const source = readSource({
-      connector, settings, credentials, secrets, fields: usedFields(mapping),
+      connector, settings, credentials, secrets, fields: compiled.reads,
       onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
     });
     stats = source.stats;
-    await sync(source.items, {
+    await sync(test ? take(source.items, testRecords) : source.items, {
       target,
-      recordType: mapping.record_type,
       preference: mapping.preference,
-      mapping: compileMapping(mapping, types, { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings }),
+      mapping: compiled,
       syncKey: mapping.sync_key,
-      required: (await target.describe(mapping.record_type)).filter((f) => f.required).map((f) => f.name),
+      required: requiredOf(targets.people),
       tally,
-      dryRun: options.dryRun,
+      saas: saasTally && { required: requiredOf(targets.saas_users!).filter((f) => !(saasLinkFields as readonly string[]).includes(f)), tally: saasTally },
+      dryRun,
       beforeFirstWrite: () => createCustomFields(target, integration),
+      onRecord: test ? (event) => events.push(event) : undefined,
     });
   } catch (error) {
     failure = error instanceof IntakeError
@@ -102,44 +124,69 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   }
   await target.close();
   warnings.push(...stats.warnings);
-  const status: RunStatus = failure ? 'failed' : tally.counts.failed > 0 ? 'completed_with_failures' : 'succeeded';
+  const failed = tally.counts.failed + (saasTally?.counts.failed ?? 0);
+  const status: RunStatus = failure ? 'failed' : failed > 0 ? 'completed_with_failures' : 'succeeded';
   const message = failure ? scrub(failure.message) : undefined;
   const hint = failure?.hint ? scrub(failure.hint) : undefined;
-  if (runId !== null) log.finish(runId, { status, counts: tally.counts, details: tally.details, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings });
+  const saasUsers = saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, reasons: groupReasons(saasTally.details) };
+  if (runId !== null) {
+    log.finish(runId, { status, counts: tally.counts, details: tally.details, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, details: saasTally.details }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings });
+  }
   db.close();
   return {
     run_id: runId, integration: name, mapping: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference,
-    dry_run: Boolean(options.dryRun), status, read: tally.read, counts: tally.counts, pages: stats.pages, entries: stats.entries,
-    requests: stats.requests, duration_ms: Math.round(performance.now() - started), message, hint, warnings,
-    reasons: groupReasons(tally.details),
+    record_type: mapping.record_type, dry_run: dryRun, test, status, read: tally.read, counts: tally.counts, saas_users: saasUsers,
+    pages: stats.pages, entries: stats.entries, requests: stats.requests, duration_ms: Math.round(performance.now() - started),
+    message, hint, warnings, reasons: groupReasons(tally.details),
+    ...(test ? { records: events, missing: integration.missing.map((i) => i.message) } : {}),
   };
 }
 
-/**
- * Target field types for the mapping. Every field the mapping writes must exist or be declared
- * under custom_fields. A sync-key field that no record has yet (the Slack users integration
- * has not run) only warns: nothing can match, so every record is skipped or added.
- */
-async function targetTypes(target: Target, { mapping, mappingFile }: Integration, warnings: string[]): Promise<Map<string, FieldType>> {
-  const known = new Map<string, FieldType>((await target.describe(mapping.record_type)).map((f) => [f.name, f.type]));
-  for (const [name, spec] of Object.entries(mapping.custom_fields ?? {})) if (!known.has(name)) known.set(name, spec.type);
-  const missing = Object.keys(mapping.fields).filter((name) => !known.has(name));
-  if (missing.length) {
-    throw new RunConfigError('target_field_missing', `${displayPath(mappingFile)}: the ${mapping.record_type} records have no field ${missing.map((m) => `"${m}"`).join(', ')}`, {
-      hint: `${suggestion(missing[0], [...known.keys()])}; declare a new field under custom_fields to have it created`,
-    });
+/** The first `limit` items of a stream; the source stops reading when the consumer stops. */
+async function* take<T>(items: AsyncGenerator<T>, limit: number): AsyncGenerator<T> {
+  let count = 0;
+  for await (const item of items) {
+    yield item;
+    if (++count >= limit) return;
   }
-  for (const { target: field } of mapping.sync_key.filter((k) => !known.has(k.target))) {
-    warnings.push(`no ${mapping.record_type} record has the sync key field "${field}" yet, so none can match; run the integration that fills it first (for slack_user_id: mappings/slack-users.yaml)`);
-    known.set(field, 'string');
-  }
-  return known;
 }
 
-/** The connector fields a mapping reads: field sources, filters and sync keys. */
-function usedFields(mapping: Integration['mapping']): string[] {
-  const sources = Object.values(mapping.fields).map((spec) => (typeof spec === 'string' ? spec : 'source' in spec ? spec.source : undefined));
-  return [...sources, ...(mapping.filters ?? []).map((f) => f.field), ...mapping.sync_key.map((k) => k.source)].filter((f): f is string => Boolean(f));
+function requiredOf(fields: Map<string, TargetField>): string[] {
+  return [...fields.values()].filter((f) => f.required).map((f) => f.name);
+}
+
+/**
+ * The target's fields for the mapping: every field the mapping writes must exist in the target or
+ * be declared under custom_fields. A sync-key field that no record has yet (the integration that
+ * fills it has not run) only warns: nothing can match, so every record is skipped or added.
+ */
+async function targetFields(target: Target, { mapping, mappingFile }: Integration, warnings: string[]): Promise<MappingTargets> {
+  const known = async (recordType: RecordType, custom: MappingSpec['custom_fields'], written: string[]) => {
+    const fields = new Map<string, TargetField>((await target.describe(recordType)).map((f) => [f.name, f]));
+    for (const [name, spec] of Object.entries(custom ?? {})) if (!fields.has(name)) fields.set(name, { name, label: spec.label, type: spec.type, required: false, custom: true });
+    const missing = written.filter((name) => !fields.has(name));
+    if (missing.length) {
+      throw new RunConfigError('target_field_missing', `${displayPath(mappingFile)}: the ${recordType === 'people' ? 'People' : 'SaaS user'} records have no field ${missing.map((m) => `"${m}"`).join(', ')}`, {
+        hint: `${suggestion(missing[0], [...fields.keys()])}; declare a new field under custom_fields to have it created`,
+      });
+    }
+    return fields;
+  };
+  const people = await known('people', mapping.custom_fields, Object.keys(mapping.fields));
+  for (const { target: field } of (mapping.sync_key ?? []).filter((k) => !people.has(k.target))) {
+    warnings.push(`no People record has the sync key field "${field}" yet, so none can match; run the integration that fills it first`);
+    people.set(field, { name: field, label: field, type: 'string', required: false, custom: true });
+  }
+  const saas = mapping.saas_user && (await known('saas_users', mapping.saas_user.custom_fields, Object.keys(mapping.saas_user.fields ?? {})));
+  return { people, saas_users: saas };
+}
+
+/** Compiles the mapping against the target's fields; what the target adds to the load-time checks fails the run before it reads. */
+function compileChecked({ mapping, connector, mappingFile }: Integration, targets: MappingTargets, meta: Meta) {
+  const problems: string[] = [];
+  const compiled = compileMapping(mapping, connector, targets, meta, (segments, _code, message, hint) => problems.push(`${segments.join('.')}: ${message}${hint ? ` (${hint})` : ''}`));
+  if (problems.length) throw new RunConfigError('mapping_target_mismatch', `${displayPath(mappingFile)} does not fit the target: ${problems.join('; ')}`, { hint: 'change the mapping, or the target field' });
+  return compiled;
 }
 
 /** Credentials from this machine; a cloud integration's live in the instance's vault instead. */
@@ -153,9 +200,12 @@ function localCredentials({ connector, mapping }: Integration, env?: NodeJS.Proc
 }
 
 async function createCustomFields(target: Target, { mapping }: Integration): Promise<void> {
-  const existing = new Set((await target.describe(mapping.record_type)).map((f) => f.name));
-  for (const [name, spec] of Object.entries(mapping.custom_fields ?? {})) {
-    if (!existing.has(name)) await target.createCustomField(mapping.record_type, name, spec);
-  }
+  const create = async (recordType: RecordType, custom: MappingSpec['custom_fields']) => {
+    const existing = new Set((await target.describe(recordType)).map((f) => f.name));
+    for (const [name, spec] of Object.entries(custom ?? {})) {
+      if (!existing.has(name)) await target.createCustomField(recordType, name, spec);
+    }
+  };
+  await create('people', mapping.custom_fields);
+  if (mapping.saas_user) await create('saas_users', mapping.saas_user.custom_fields);
 }
-

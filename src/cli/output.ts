@@ -1,24 +1,29 @@
-import { DefinitionError, formatIssue, IntakeError } from '../errors.js';
+import { CredentialError, DefinitionError, formatIssue, IntakeError } from '../errors.js';
 import { SettingsError } from '../definition/settings.js';
 
 /**
  * Exit codes (documented in README.md and `intake --help`):
- * 0 success · 1 internal error · 2 invalid definition or usage · 3 run failed · 4 run finished with failed records
+ * 0 success · 1 internal error · 2 invalid definition, a draft (incomplete mapping, credentials not set) or usage ·
+ * 3 run failed · 4 run finished with failed records
  */
 export const exitCodes = { ok: 0, internal: 1, invalid: 2, runFailed: 3, recordsFailed: 4 } as const;
 
 /** Prints an error the way a user should see it (no stack trace for their mistakes) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {
   if (error instanceof DefinitionError) {
-    if (json) print({ status: 'invalid', issues: error.issues });
+    const draft = error.issues.every((i) => i.draft);
+    if (json) print({ status: draft ? 'draft' : 'invalid', issues: error.issues });
     else {
       for (const issue of error.issues) process.stderr.write(`${formatIssue(issue)}\n`);
-      process.stderr.write(`${error.issues.length} problem(s) found; nothing was run.\n`);
+      process.stderr.write(draft
+        ? 'the integration is a draft: complete what is listed above (try it meanwhile with intake run --test); nothing was run.\n'
+        : `${error.issues.length} problem(s) found; nothing was run.\n`);
     }
     return exitCodes.invalid;
   }
   if (error instanceof IntakeError) {
-    const code = error instanceof SettingsError ? exitCodes.invalid : exitCodes.runFailed;
+    const usage = error instanceof SettingsError || (error instanceof CredentialError && error.code === 'credentials_missing');
+    const code = usage ? exitCodes.invalid : exitCodes.runFailed;
     if (json) print({ status: 'error', code: error.code, message: error.message, hint: error.hint });
     else process.stderr.write(`intake: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
     return code;

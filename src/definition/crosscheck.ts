@@ -2,17 +2,16 @@ import type { DefinitionIssue } from '../errors.js';
 import type { ConnectorSpec, MappingSpec, Scalar } from './model.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
 import { suggestion } from './suggest.js';
-import { locate, dotted, type SourceFile } from './yaml.js';
+import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
 import { datetimeFormats, validPattern } from '../source/datetime.js';
-import { converters } from '../mapping/converters/index.js';
+import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
 import { cloudOnlyAuth } from '../source/auth/index.js';
-import { builtinFields } from '../targets/fields.js';
-
-type Report = (segments: (string | number)[], code: string, message: string, hint?: string) => void;
+import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
+import { resolveSettings } from './settings.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
-  return (segments, code, message, hint) => {
-    const { line, col } = locate(source, segments);
+  return (segments, code, message, hint, offset) => {
+    const { line, col } = offset === undefined ? locate(source, segments) : locateInside(source, segments, offset);
     issues.push({ file: source.file, line, col, code, path: dotted(segments), message, hint });
   };
 }
@@ -91,34 +90,77 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
-/** Stage 3b: a mapping against its connector (fields, converters, settings, installation type). */
+/**
+ * Stage 3b: a mapping against its connector and the embedded store's fields: every field mapping,
+ * expression and filter compiles, values fit their target fields, settings fit the connector,
+ * the installation type fits the auth type. Issues that only make the mapping incomplete (no sync
+ * key, a required field unmapped) are marked `draft`.
+ */
 export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, source: SourceFile): DefinitionIssue[] {
   const issues: DefinitionIssue[] = [];
   const report = reporter(source, issues);
-  const fields = Object.keys(connector.fields);
-  const needField = (segments: (string | number)[], name: string) => {
-    if (!connector.fields[name]) report(segments, 'unknown_field', `"${name}" is not a field of connector ${connector.id}`, suggestion(name, fields));
+  const draft: Report = (...args) => {
+    report(...args);
+    issues[issues.length - 1].draft = true;
   };
-  mapping.sync_key.forEach((pair, i) => needField(['sync_key', i, 'source'], pair.source));
-  (mapping.filters ?? []).forEach((filter, i) => needField(['filters', i, 'field'], filter.field));
-  for (const [target, value] of Object.entries(mapping.fields)) {
-    if (typeof value === 'string') needField(['fields', target], value);
-    else if ('source' in value) {
-      needField(['fields', target, 'source'], value.source);
-      if (value.convert && !converters.types().includes(value.convert)) {
-        report(['fields', target, 'convert'], 'unknown_converter', `unknown converter "${value.convert}"`, suggestion(value.convert, converters.types()));
-      }
-    } else if ('meta' in value && value.meta.startsWith('setting.')) {
-      const name = value.meta.slice('setting.'.length);
-      if (!connector.settings?.[name]) report(['fields', target, 'meta'], 'unknown_setting', `"${name}" is not a setting of connector ${connector.id}`, suggestion(name, Object.keys(connector.settings ?? {})));
-    }
+  const fields = Object.keys(connector.fields);
+  if (mapping.sync_key) {
+    mapping.sync_key.forEach((pair, i) => {
+      if (!connector.fields[pair.source]) report(['sync_key', i, 'source'], 'unknown_field', `"${pair.source}" is not a field of connector ${connector.id}`, suggestion(pair.source, fields));
+    });
+  } else {
+    draft([], 'sync_key_missing', 'no sync_key: nothing tells which target record a source record is', `add sync_key: [{ source: ${connector.sync_key}, target: <the target field that stores it> }]`);
   }
+  checkFilters(mapping, report);
+  checkSaasUser(mapping, report);
+  compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
-  checkRequiredTargets(mapping, report);
+  checkRequiredTargets(mapping, draft);
   if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
     report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
   }
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** The target fields `validate` checks a mapping against: the embedded store's, plus the mapping's custom fields. */
+export function loadTimeTargets(mapping: MappingSpec): MappingTargets {
+  const withCustom = (type: RecordType, custom: MappingSpec['custom_fields']) => {
+    const fields = new Map<string, TargetField>(builtinFields(type).map((f) => [f.name, f]));
+    for (const [name, spec] of Object.entries(custom ?? {})) if (!fields.has(name)) fields.set(name, { name, label: spec.label, type: spec.type, required: false, custom: true });
+    return fields;
+  };
+  return { people: withCustom('people', mapping.custom_fields), saas_users: mapping.saas_user ? withCustom('saas_users', mapping.saas_user.custom_fields) : undefined };
+}
+
+function loadTimeMeta(mapping: MappingSpec, connector: ConnectorSpec) {
+  let settings: Record<string, Scalar> = {};
+  try {
+    settings = resolveSettings(connector, mapping.settings);
+  } catch {
+    // a required setting without a value is the run's concern; the expressions only need the names
+  }
+  return { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings };
+}
+
+function checkFilters(mapping: MappingSpec, report: Report): void {
+  const comparisons = ['equals', 'not_equals', 'in', 'not_in', 'exists'] as const;
+  (mapping.filters ?? []).forEach((filter, i) => {
+    const used = comparisons.filter((c) => c in filter);
+    if (filter.when !== undefined) {
+      for (const c of used) report(['filters', i, c], 'modifier_unused', `"${c}" does not apply to a when: filter`, `remove it, or write the comparison in the condition, e.g. ${filter.when} && …`);
+    } else if (!used.length) {
+      report(['filters', i], 'missing_option', `the filter on ${filter.field} says no condition`, 'add one of equals, not_equals, in, not_in, exists (or use when: <condition>)');
+    }
+  });
+}
+
+function checkSaasUser(mapping: MappingSpec, report: Report): void {
+  if (mapping.record_type === 'people_and_saas_users' && !mapping.saas_user) {
+    report(['record_type'], 'missing_option', 'people_and_saas_users needs a saas_user: block with the app\'s name', 'add saas_user: { app: <the SaaS app, e.g. Slack>, fields: { … } }');
+  }
+  if (mapping.record_type === 'people' && mapping.saas_user) {
+    report(['saas_user'], 'modifier_unused', 'saas_user: is only written with record_type: people_and_saas_users', 'set record_type: people_and_saas_users, or remove saas_user');
+  }
 }
 
 function checkSettings(mapping: MappingSpec, connector: ConnectorSpec, report: Report): void {
@@ -137,9 +179,9 @@ function checkSettings(mapping: MappingSpec, connector: ConnectorSpec, report: R
 function checkRequiredTargets(mapping: MappingSpec, report: Report): void {
   if (mapping.preference === 'update_only') return;
   const mapped = new Set(Object.keys(mapping.fields));
-  for (const field of builtinFields(mapping.record_type).filter((f) => f.required)) {
+  for (const field of builtinFields('people').filter((f) => f.required)) {
     if (!mapped.has(field.name)) {
-      report(['fields'], 'required_unmapped', `${mapping.preference} creates ${mapping.record_type} records, which need "${field.name}" (${field.label}), but no field maps to it`, `map it, e.g. ${field.name}: <connector field>, or use preference: update_only`);
+      report(['fields'], 'required_unmapped', `${mapping.preference} creates People records, which need "${field.name}" (${field.label}), but no field maps to it`, field.values ? `map it, e.g. ${field.name}: { value: ${field.values[0]} } (one of ${field.values.join(', ')}), or use preference: update_only` : `map it, e.g. ${field.name}: <connector field>, or use preference: update_only`);
     }
   }
 }

@@ -12,6 +12,8 @@ export interface Integration {
   mapping: MappingSpec;
   connectorFile: string;
   mappingFile: string;
+  /** what a draft lacks (no sync key, a required field unmapped); empty when the mapping is complete */
+  missing: DefinitionIssue[];
 }
 
 /**
@@ -42,8 +44,12 @@ export function loadConnector(file: string): ConnectorSpec {
   return value;
 }
 
-/** Loads a mapping and the connector it names; throws one DefinitionError with all issues of both. */
-export function loadIntegration(mappingFile: string): Integration {
+/**
+ * Loads a mapping and the connector it names; throws one DefinitionError with all issues of both.
+ * A draft (complete but for a sync key or a required field) throws too, unless `draft: true`:
+ * then it loads, with what it lacks in `missing`.
+ */
+export function loadIntegration(mappingFile: string, options: { draft?: boolean } = {}): Integration {
   const mapping = loadFile<MappingSpec>(mappingFile, 'mapping', () => []);
   if (!mapping.value) throw new DefinitionError(mapping.issues);
   const connectorFile = connectorPath(mappingFile, mapping.value.connector);
@@ -59,8 +65,9 @@ export function loadIntegration(mappingFile: string): Integration {
   if (connector.value.id !== mapping.value.connector && !mapping.value.connector.endsWith('.yaml')) {
     issues.push({ file: displayPath(connectorFile), line: 1, col: 1, code: 'id_mismatch', path: 'id', message: `the file declares id "${connector.value.id}" but the mapping asks for "${mapping.value.connector}"`, hint: 'make the file name and the id agree' });
   }
-  if (issues.length) throw new DefinitionError(issues);
-  return { connector: connector.value, mapping: mapping.value, connectorFile, mappingFile };
+  const missing = issues.filter((i) => i.draft);
+  if (issues.length > missing.length || (missing.length && !options.draft)) throw new DefinitionError(issues);
+  return { connector: connector.value, mapping: mapping.value, connectorFile, mappingFile, missing };
 }
 
 /** Validates any mix of connector and mapping files; returns the issues per file (empty when valid). */

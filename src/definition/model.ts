@@ -109,14 +109,25 @@ export interface ConnectorSpec {
 
 export type Preference = 'create_only' | 'update_only' | 'create_update';
 
+/** How a computed value is finished: converted, looked up in a table, defaulted when empty. */
+export interface ValueModifiers {
+  convert?: string;
+  map?: Record<string, Scalar | null>;
+  default?: Scalar;
+}
+
 export type FieldMappingSpec =
   | string
-  | { source: string; convert?: string; default?: Scalar }
+  | ({ source: string } & ValueModifiers)
+  | ({ template: string } & ValueModifiers)
+  | ({ first_of: string[] } & ValueModifiers)
+  | ({ expr: string } & ValueModifiers)
   | { value: Scalar | null }
   | { meta: string };
 
 export interface FilterSpec {
-  field: string;
+  field?: string;
+  when?: string;
   equals?: Scalar | null;
   not_equals?: Scalar | null;
   in?: Scalar[];
@@ -130,13 +141,24 @@ export interface CustomFieldSpec {
   type: FieldType;
 }
 
+/** The SaaS user records of a People plus SaaS user integration: one per user of the app. */
+export interface SaasUserSpec {
+  app: string;
+  custom_fields?: Record<string, CustomFieldSpec>;
+  fields?: Record<string, FieldMappingSpec>;
+}
+
+export type MappingRecordType = 'people' | 'people_and_saas_users';
+
 export interface MappingSpec {
   name?: string;
   connector: string;
   installation?: 'local' | 'cloud';
-  record_type: string;
+  record_type: MappingRecordType;
+  saas_user?: SaasUserSpec;
   preference: Preference;
-  sync_key: { source: string; target: string }[];
+  /** absent only in a draft */
+  sync_key?: { source: string; target: string }[];
   custom_fields?: Record<string, CustomFieldSpec>;
   filters?: FilterSpec[];
   fields: Record<string, FieldMappingSpec>;

@@ -13,6 +13,8 @@ export type Vars = Record<string, unknown>;
 export interface Template {
   /** The dotted variable paths the template refers to, e.g. `settings.max_pages`. */
   readonly refs: string[];
+  /** Literal text and variable paths (split at dots), in order. */
+  readonly parts: readonly (string | string[])[];
   render(vars: Vars): unknown;
 }
 
@@ -33,14 +35,15 @@ export function compileTemplate(text: string): Template {
   }
   parts.push(text.slice(last));
   const literal = parts.filter((p): p is string => typeof p === 'string');
-  if (refs.length === 0) return { refs, render: () => text };
+  if (refs.length === 0) return { refs, parts, render: () => text };
   const whole = refs.length === 1 && literal.every((p) => p === '');
   if (whole) {
     const path = parts.find((p): p is string[] => Array.isArray(p))!;
-    return { refs, render: (vars) => lookup(vars, path) };
+    return { refs, parts, render: (vars) => lookup(vars, path) };
   }
   return {
     refs,
+    parts,
     render: (vars) => parts.map((p) => (typeof p === 'string' ? p : String(lookup(vars, p) ?? ''))).join(''),
   };
 }

@@ -1,43 +1,71 @@
-import type { FieldType, FilterSpec, MappingSpec, Scalar } from '../definition/model.js';
+import type { ConnectorSpec, FieldMappingSpec, FieldType, MappingSpec, Scalar, ValueModifiers } from '../definition/model.js';
+import { suggestion } from '../definition/suggest.js';
 import type { SourceRecord } from '../source/types.js';
-import type { Fields } from '../targets/target.js';
+import type { Fields, TargetField } from '../targets/target.js';
 import { converters, toDatetime, type Convert } from './converters/index.js';
+import type { ExprMeta, ExprScope } from './expr.js';
+import { compileFilter, type Filter } from './filters.js';
+import { forms, isEmpty, type FormContext, type Produce } from './forms/index.js';
+import { describeType, fits, typeOfConstant, type ValueType } from './types.js';
 
-/** Values about the run that a mapping may use through `{ meta: … }`. */
-export interface Meta {
-  sync_time: string;
-  credential_name: string;
-  settings: Record<string, Scalar>;
+/** Values about the run that a mapping may use: `{ meta: … }`, `meta.*` and `settings.*` in expressions. */
+export type Meta = ExprMeta;
+
+/** Records a problem at a YAML path of the mapping (with an offset inside a string value, for expressions). */
+export type Report = (segments: (string | number)[], code: string, message: string, hint?: string, offset?: number) => void;
+
+/** The target fields a mapping writes, by record type, as the target describes them. */
+export interface MappingTargets {
+  people: Map<string, TargetField>;
+  saas_users?: Map<string, TargetField>;
 }
 
-/** A mapping compiled once per run: filter, then map a source record to target fields. */
+/** Fields of a SaaS user record that Intake sets itself: the app, the user's key in it, the person. */
+export const saasLinkFields = ['saas_name', 'external_id', 'person_id'] as const;
+
+/** A mapping compiled once per load or run: filter, then map a source record to target records. */
 export interface CompiledMapping {
-  /** why the record is skipped, or undefined to keep it */
+  /** why the record is skipped, or undefined to keep it; throws when a filter cannot be evaluated */
   skipReason(record: SourceRecord): string | undefined;
-  /** the target fields of a record; throws with a field-naming message when a value does not convert */
+  /** the People fields of a record; throws with a field-naming message when a value does not fit */
   map(record: SourceRecord): Fields;
+  /** the SaaS user record of a People plus SaaS user integration */
+  saas?: { app: string; map(record: SourceRecord): Fields };
+  /** the connector fields the mapping reads (fields, filters, sync key) */
+  reads: string[];
 }
-
-type Produce = (record: SourceRecord) => unknown;
 
 /**
+ * Compiles a mapping against its connector and the target's fields. Every problem goes to
+ * `report` with its YAML path; the result is still usable for the parts that compiled, so the
+ * loader can report every problem of a file at once.
+ *
  * ```yaml
  * fields:
- *   username: username                                   # a source field
- *   email: { source: email, convert: lowercase }         # with a converter
- *   slack_last_login: { source: last_used, convert: datetime }
- *   source: { value: Slack }                             # a constant
- *   synced_at: { meta: sync_time }                       # a run value
+ *   username: username                                     # a connector field
+ *   email: { first_of: [mail, user_principal_name], convert: lowercase }
+ *   full_name: { template: "{{ first_name }} {{ last_name }}" }
+ *   okta_active: { expr: 'status == "ACTIVE"' }
+ *   status: { source: status, map: { ACTIVE: Active, "*": Inactive }, default: Unknown }
+ *   role: { value: Employee }                              # a constant
+ *   synced_at: { meta: sync_time }                         # a run value
  * ```
  * Each value is then coerced to the target field's type (datetimes to ISO-8601 UTC).
  */
-export function compileMapping(mapping: MappingSpec, targetTypes: Map<string, FieldType>, meta: Meta): CompiledMapping {
-  const producers = Object.entries(mapping.fields).map(([target, spec]) => {
-    const produce = producer(spec, meta);
-    const coerce = coercer(targetTypes.get(target) ?? 'string');
-    return [target, produce, coerce] as const;
+export function compileMapping(mapping: MappingSpec, connector: ConnectorSpec, targets: MappingTargets, meta: Meta, report: Report): CompiledMapping {
+  const scope = sourceScope(connector);
+  const reads = new Set<string>((mapping.sync_key ?? []).map((k) => k.source));
+  const context = (at: (string | number)[]): FormContext => ({ scope, meta, report: (segments, ...rest) => report([...at, ...segments], ...rest) });
+  const filters: Filter[] = (mapping.filters ?? []).map((spec, i) => {
+    const { filter, refs } = compileFilter(spec, context(['filters', i]));
+    refs.forEach((r) => reads.add(r));
+    return filter;
   });
-  const filters = (mapping.filters ?? []).map(compileFilter);
+  const people = compileFields(mapping.fields, targets.people, ['fields'], context, reads);
+  const saas = mapping.saas_user && {
+    app: mapping.saas_user.app,
+    map: compileFields(mapping.saas_user.fields ?? {}, targets.saas_users ?? new Map(), ['saas_user', 'fields'], context, reads, saasLinkFields),
+  };
   return {
     skipReason(record) {
       for (const filter of filters) {
@@ -46,38 +74,160 @@ export function compileMapping(mapping: MappingSpec, targetTypes: Map<string, Fi
       }
       return undefined;
     },
-    map(record) {
-      const fields: Fields = {};
-      for (const [target, produce, coerce] of producers) {
-        const value = produce(record);
-        try {
-          fields[target] = value === null || value === undefined || value === '' ? null : coerce(value);
-        } catch (error) {
-          throw new Error(`field ${target}: ${(error as Error).message}`);
-        }
+    map: people,
+    saas,
+    reads: [...reads],
+  };
+}
+
+/** The variables of a mapping: every field the connector declares (detail fields too) and its settings. */
+export function sourceScope(connector: ConnectorSpec): ExprScope {
+  const fields = new Map<string, FieldType>();
+  for (const [name, spec] of [...Object.entries(connector.fields), ...Object.entries(connector.detail?.fields ?? {})]) fields.set(name, spec.type);
+  return { fields, settings: connector.settings ?? {} };
+}
+
+type Mapper = (record: SourceRecord) => Fields;
+
+function compileFields(
+  specs: Record<string, FieldMappingSpec>,
+  targets: Map<string, TargetField>,
+  at: (string | number)[],
+  context: (at: (string | number)[]) => FormContext,
+  reads: Set<string>,
+  reserved: readonly string[] = [],
+): Mapper {
+  const producers = Object.entries(specs).map(([name, spec]) => {
+    const ctx = context([...at, name]);
+    if (reserved.includes(name)) ctx.report([], 'reserved_field', `${name} is set by Intake (the app, the user's key in it, the linked person)`, 'remove this line');
+    const { produce, refs } = compileField(spec, targets.get(name), ctx);
+    refs.forEach((r) => reads.add(r));
+    return [name, produce] as const;
+  });
+  return (record) => {
+    const fields: Fields = {};
+    for (const [name, produce] of producers) {
+      try {
+        fields[name] = produce(record);
+      } catch (error) {
+        throw new Error(`field ${name}: ${(error as Error).message}`);
       }
-      return fields;
+    }
+    return fields;
+  };
+}
+
+const modifierKeys = ['convert', 'map', 'default'] as const;
+const convertedTypes: Record<string, ValueType> = { integer: 'integer', boolean: 'boolean', datetime: 'datetime' };
+
+/** One field mapping: its form, then convert → map → default, then the target field's type. */
+function compileField(spec: FieldMappingSpec, target: TargetField | undefined, ctx: FormContext): { produce: Produce; refs: string[] } {
+  const form = typeof spec === 'string' ? 'source' : forms.types().find((key) => key in spec)!;
+  const formCtx: FormContext = typeof spec === 'string' ? { ...ctx, report: (segments, ...rest) => ctx.report(segments.slice(1), ...rest) } : ctx;
+  const compiled = forms.get(form).create(typeof spec === 'string' ? { source: spec } : (spec as Record<string, unknown>), formCtx);
+  const modifiers: ValueModifiers = typeof spec === 'string' ? {} : (spec as ValueModifiers);
+  if (form === 'value' || form === 'meta') {
+    for (const key of modifierKeys) if (key in modifiers) ctx.report([key], 'modifier_unused', `"${key}" does not apply to a { ${form}: … } mapping`, `remove "${key}"`);
+  }
+  let type = compiled.type;
+  let convert: Convert | undefined;
+  if (modifiers.convert !== undefined) {
+    if (converters.types().includes(modifiers.convert)) {
+      convert = converters.get(modifiers.convert).create();
+      type = convertedTypes[modifiers.convert] ?? 'string';
+    } else ctx.report(['convert'], 'unknown_converter', `unknown converter "${modifiers.convert}"`, suggestion(modifiers.convert, converters.types()));
+  }
+  const table = modifiers.map && lookupTable(modifiers.map, target, ctx);
+  if (table) type = table.type;
+  if (target) {
+    if (!fits(type, target.type)) {
+      ctx.report(typeof spec === 'string' ? [] : [form], 'type_mismatch', `${describeForm(form)} gives ${describeType(type)}, which cannot fit ${target.name} (${target.type})`, hintFor(target.type));
+    }
+    if (form === 'value') checkConstant((spec as { value: Scalar | null }).value, target, ctx, ['value']);
+    if (modifiers.default !== undefined) checkConstant(modifiers.default, target, ctx, ['default']);
+  }
+  const coerce = coercer(target);
+  const produce = compiled.produce;
+  const fallback = modifiers.default ?? null;
+  return {
+    refs: compiled.refs,
+    produce: (record) => {
+      let value = produce(record);
+      if (isEmpty(value)) value = fallback;
+      else {
+        if (convert) value = convert(value);
+        if (table) value = table.lookup(value);
+      }
+      return isEmpty(value) ? null : coerce(value);
     },
   };
 }
 
-function producer(spec: MappingSpec['fields'][string], meta: Meta): Produce {
-  if (typeof spec === 'string') return (r) => r[spec];
-  if ('value' in spec) return () => spec.value;
-  if ('meta' in spec) {
-    const value = spec.meta === 'sync_time' ? meta.sync_time : spec.meta === 'credential_name' ? meta.credential_name : meta.settings[spec.meta.slice('setting.'.length)];
-    return () => value;
+/**
+ * `map:` — a value table after the source; `"*"` is the value for anything not listed. A value
+ * that is neither listed nor covered by `"*"` fails the record (a silent guess would hide it).
+ */
+function lookupTable(table: Record<string, Scalar | null>, target: TargetField | undefined, ctx: FormContext): { type: ValueType; lookup: (value: unknown) => unknown } {
+  const types = new Set<ValueType>();
+  for (const [key, value] of Object.entries(table)) {
+    if (value !== null) types.add(typeOfConstant(value));
+    if (target) checkConstant(value, target, ctx, ['map', key]);
   }
-  const convert: Convert | undefined = spec.convert ? converters.get(spec.convert).create() : undefined;
-  const fallback = spec.default;
-  return (r) => {
-    const value = r[spec.source];
-    if (value === null || value === undefined || value === '') return fallback ?? null;
-    return convert ? convert(value) : value;
+  const entries = new Map(Object.entries(table).filter(([key]) => key !== '*'));
+  const hasWildcard = '*' in table;
+  const wildcard = table['*'];
+  const listed = [...entries.keys()].join(', ');
+  return {
+    type: types.size === 1 ? [...types][0] : types.size === 0 ? 'null' : 'any',
+    lookup: (value) => {
+      const key = String(value);
+      if (entries.has(key)) return entries.get(key);
+      if (hasWildcard) return wildcard;
+      throw new Error(`${JSON.stringify(value)} is not in the map (${listed}); add it, or a "*" entry for every other value`);
+    },
   };
 }
 
-function coercer(type: FieldType): Convert {
+function checkConstant(value: unknown, target: TargetField, ctx: FormContext, at: (string | number)[]): void {
+  if (value === null || value === undefined) return;
+  const type = typeOfConstant(value);
+  if (!fits(type, target.type)) {
+    ctx.report(at, 'type_mismatch', `${JSON.stringify(value)} is ${describeType(type)}, which cannot fit ${target.name} (${target.type})`, hintFor(target.type));
+  } else if (target.values && !target.values.some((v) => v.toLowerCase() === String(value).toLowerCase())) {
+    ctx.report(at, 'invalid_value', `${JSON.stringify(value)} is not a ${target.label} the target knows (${target.values.join(', ')})`, suggestion(String(value), target.values));
+  }
+}
+
+function describeForm(form: string): string {
+  return { source: 'the source field', value: 'the constant', meta: 'the meta value', template: 'the template', first_of: 'first_of', expr: 'the expression' }[form] ?? form;
+}
+
+function hintFor(type: FieldType): string {
+  switch (type) {
+    case 'boolean':
+      return 'make it true or false, e.g. { expr: \'status == "ACTIVE"\' } or a map: { ACTIVE: true, "*": false }';
+    case 'datetime':
+      return 'give a datetime field, an epoch number or an ISO-8601 text';
+    default:
+      return `make it ${describeType(type)}`;
+  }
+}
+
+/** Coerces a value to the target field's type; a field with a list of values takes only those (any case). */
+function coercer(target: TargetField | undefined): Convert {
+  const base = typeCoercer(target?.type ?? 'string');
+  const values = target?.values;
+  if (!values) return base;
+  const canonical = new Map(values.map((v) => [v.toLowerCase(), v]));
+  return (value) => {
+    const text = String(base(value));
+    const known = canonical.get(text.toLowerCase());
+    if (known === undefined) throw new Error(`${JSON.stringify(text)} is not one of ${values.join(', ')}`);
+    return known;
+  };
+}
+
+function typeCoercer(type: FieldType): Convert {
   switch (type) {
     case 'datetime':
       return toDatetime;
@@ -88,7 +238,7 @@ function coercer(type: FieldType): Convert {
     case 'number':
       return (v) => {
         const n = Number(v);
-        if (!Number.isFinite(n)) throw new Error(`${JSON.stringify(v)} is not a number`);
+        if (typeof v === 'boolean' || !Number.isFinite(n)) throw new Error(`${JSON.stringify(v)} is not a number`);
         return n;
       };
     case 'string':
@@ -97,24 +247,4 @@ function coercer(type: FieldType): Convert {
         return String(v);
       };
   }
-}
-
-/**
- * ```yaml
- * filters:
- *   - { field: is_bot, equals: false, reason: bot user }
- *   - { field: email, exists: true }
- * ```
- */
-function compileFilter(filter: FilterSpec): (record: SourceRecord) => string | undefined {
-  const why = (text: string) => `filter: ${filter.reason ?? text}`;
-  return (record) => {
-    const value = record[filter.field] ?? null;
-    if ('equals' in filter && value !== filter.equals) return why(`${filter.field} is ${JSON.stringify(value)}, not ${JSON.stringify(filter.equals)}`);
-    if ('not_equals' in filter && value === filter.not_equals) return why(`${filter.field} is ${JSON.stringify(value)}`);
-    if (filter.in && !filter.in.includes(value as Scalar)) return why(`${filter.field} is ${JSON.stringify(value)}, not one of ${filter.in.join(', ')}`);
-    if (filter.not_in && filter.not_in.includes(value as Scalar)) return why(`${filter.field} is ${JSON.stringify(value)}`);
-    if (filter.exists !== undefined && (value !== null && value !== '') !== filter.exists) return why(`${filter.field} is ${filter.exists ? 'empty' : 'set'}`);
-    return undefined;
-  };
 }

@@ -21,10 +21,19 @@ export interface RunSummary {
   message: string | null;
   hint: string | null;
   warnings: string[];
+  /** a People plus SaaS user integration: the SaaS user records' outcomes */
+  saas_users?: { app: string; counts: Counts };
 }
 
-interface RunRow extends Omit<RunSummary, 'counts' | 'warnings'>, Counts {
+/** A skipped or failed record in the run log, with the kind of record it is about. */
+export interface LoggedRecord extends Detail {
+  record_type: 'people' | 'saas_users';
+}
+
+interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users'>, Counts {
   warnings: string;
+  saas_app: string | null;
+  saas_counts: string | null;
 }
 
 /** The integration log in the embedded store: one row per run, one row per skipped/failed record. */
@@ -38,17 +47,22 @@ export class RunLog {
     return Number(result.lastInsertRowid);
   }
 
-  finish(id: number, end: { status: RunStatus; counts: Counts; details: Detail[]; pages: number; entries: number; requests: number; message?: string; hint?: string; warnings: string[] }): void {
+  finish(id: number, end: {
+    status: RunStatus; counts: Counts; details: Detail[]; saas?: { app: string; counts: Counts; details: Detail[] };
+    pages: number; entries: number; requests: number; message?: string; hint?: string; warnings: string[];
+  }): void {
     const { counts } = end;
     const read = counts.added + counts.updated + counts.unchanged + counts.skipped + counts.failed;
-    const insert = this.db.prepare('INSERT INTO run_records (run_id, key, outcome, reason) VALUES (?, ?, ?, ?)');
+    const insert = this.db.prepare('INSERT INTO run_records (run_id, key, outcome, reason, record_type) VALUES (?, ?, ?, ?, ?)');
     this.db.transaction(() => {
       this.db
         .prepare(`UPDATE runs SET ended_at = ?, status = ?, read = ?, added = ?, updated = ?, unchanged = ?, skipped = ?, failed = ?,
-                  pages = ?, entries = ?, requests = ?, message = ?, hint = ?, warnings = ? WHERE id = ?`)
+                  pages = ?, entries = ?, requests = ?, message = ?, hint = ?, warnings = ?, saas_app = ?, saas_counts = ? WHERE id = ?`)
         .run(new Date().toISOString(), end.status, read, counts.added, counts.updated, counts.unchanged, counts.skipped, counts.failed,
-          end.pages, end.entries, end.requests, end.message ?? null, end.hint ?? null, JSON.stringify(end.warnings), id);
-      for (const d of end.details) insert.run(id, d.key, d.outcome, d.reason);
+          end.pages, end.entries, end.requests, end.message ?? null, end.hint ?? null, JSON.stringify(end.warnings),
+          end.saas?.app ?? null, end.saas ? JSON.stringify(end.saas.counts) : null, id);
+      for (const d of end.details) insert.run(id, d.key, d.outcome, d.reason, 'people');
+      for (const d of end.saas?.details ?? []) insert.run(id, d.key, d.outcome, d.reason, 'saas_users');
     })();
   }
 
@@ -56,15 +70,23 @@ export class RunLog {
     return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toSummary);
   }
 
-  get(id: number): (RunSummary & { records: Detail[] }) | undefined {
+  /** The newest run of the mapping file (as displayed), if any. */
+  last(mappingFile: string): RunSummary | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE mapping_file = ? ORDER BY id DESC LIMIT 1').get(mappingFile) as RunRow | undefined;
+    return row && toSummary(row);
+  }
+
+  get(id: number): (RunSummary & { records: LoggedRecord[] }) | undefined {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     if (!row) return undefined;
-    const records = this.db.prepare('SELECT key, outcome, reason FROM run_records WHERE run_id = ? ORDER BY rowid').all(id) as Detail[];
+    const records = this.db.prepare('SELECT key, outcome, reason, record_type FROM run_records WHERE run_id = ? ORDER BY rowid').all(id) as LoggedRecord[];
     return { ...toSummary(row), records };
   }
 }
 
 function toSummary(row: RunRow): RunSummary {
-  const { added, updated, unchanged, skipped, failed, warnings, ...rest } = row;
-  return { ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[] };
+  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, ...rest } = row;
+  const summary: RunSummary = { ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[] };
+  if (saas_app && saas_counts) summary.saas_users = { app: saas_app, counts: JSON.parse(saas_counts) as Counts };
+  return summary;
 }

@@ -53,6 +53,16 @@ const migrations: string[] = [
      reason TEXT NOT NULL
    );
    CREATE INDEX run_records_run ON run_records(run_id);`,
+  // People plus SaaS user integrations: the SaaS user outcomes of a run; launch state of integrations
+  `ALTER TABLE runs ADD COLUMN saas_app TEXT;
+   ALTER TABLE runs ADD COLUMN saas_counts TEXT;
+   ALTER TABLE run_records ADD COLUMN record_type TEXT NOT NULL DEFAULT 'people';
+   CREATE TABLE integrations (
+     name TEXT PRIMARY KEY,
+     mapping_file TEXT NOT NULL,
+     state TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );`,
 ];
 
 /**

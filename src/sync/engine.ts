@@ -1,58 +1,98 @@
 import type { Preference } from '../definition/model.js';
 import type { CompiledMapping } from '../mapping/compile.js';
 import type { SourceItem, SourceRecord } from '../source/types.js';
-import type { Fields, StoredRecord, Target, WriteBatch } from '../targets/target.js';
+import type { Fields, StoredRecord, Target } from '../targets/target.js';
 import type { Tally } from './outcomes.js';
 
 export interface SyncOptions {
   target: Target;
-  recordType: string;
   preference: Preference;
   mapping: CompiledMapping;
   syncKey: { source: string; target: string }[];
-  /** target fields that must have a value before a record is created */
+  /** People fields that must have a value before a record is created */
   required: string[];
+  /** outcomes of the People records: one per record read */
   tally: Tally;
+  /** the SaaS user records of a People plus SaaS user integration, with their own outcomes */
+  saas?: { required: string[]; tally: Tally };
   dryRun?: boolean;
   batchSize?: number;
   /** called once, before the first write (e.g. to create custom fields) */
   beforeFirstWrite?: () => Promise<void>;
+  /** sees each record's outcome as it is decided (the test run shows them) */
+  onRecord?: (event: RecordEvent) => void;
 }
 
-interface Planned {
+/** One record's outcome, with the values that were (or would be) written. */
+export interface RecordEvent {
+  kind: 'people' | 'saas_users';
+  key: string;
+  outcome: 'added' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+  reason?: string;
+  fields?: Fields;
+}
+
+/** A record of one kind on its way to the target: its key values and mapped fields. */
+interface Candidate {
   key: string;
   keys: string[];
   fields: Fields;
+}
+
+interface Planned {
+  people: Candidate;
+  /** the SaaS user fields, or why they could not be mapped */
+  saas?: Fields | { failed: string };
+}
+
+/** How one record kind is matched and written: People by the sync key, SaaS users by app and user key. */
+interface Kind {
+  name: 'people' | 'saas_users';
+  label: string;
+  keyFields: string[];
+  where?: Fields;
+  required: string[];
+  tally: Tally;
 }
 
 /**
  * The sync engine: source items in, one outcome per record out. Lookups by sync key and writes
  * are batched; the preference decides create / update / skip; a record whose mapped values equal
  * the stored ones is `unchanged` and not written. Decisions live here, never in a target.
+ * A People plus SaaS user integration then does the same for each user's SaaS user record,
+ * linked to the People record it found or created.
  */
 export async function sync(items: AsyncIterable<SourceItem>, options: SyncOptions): Promise<void> {
   const size = options.batchSize ?? 5000;
   const seen = new Set<string>();
+  const people: Kind = { name: 'people', label: 'People', keyFields: options.syncKey.map((k) => k.target), required: options.required, tally: options.tally };
+  const saas: Kind | undefined = options.mapping.saas && options.saas && {
+    name: 'saas_users', label: `${options.mapping.saas.app} SaaS users`, keyFields: ['external_id'], where: { saas_name: options.mapping.saas.app },
+    required: options.saas.required, tally: options.saas.tally,
+  };
   let batch: Planned[] = [];
   let prepared = false;
+  const write = async (kind: Kind, writes: Writes): Promise<string[] | undefined> => {
+    if (options.dryRun || (!writes.create.length && !writes.update.length)) return [];
+    if (!prepared) await options.beforeFirstWrite?.();
+    prepared = true;
+    try {
+      return await options.target.write(kind.name, { create: writes.create.map((c) => c.fields), update: writes.update });
+    } catch (error) {
+      const reason = `the target refused the write: ${(error as Error).message}`;
+      for (const c of [...writes.create, ...writes.updated]) record(options, kind, c.key, 'failed', reason, c.fields);
+      return undefined;
+    }
+  };
   const flush = async () => {
     if (!batch.length) return;
-    const plan = await decide(batch, options);
+    const current = batch;
     batch = [];
-    if (!options.dryRun && (plan.write.create.length || plan.write.update.length)) {
-      if (!prepared) await options.beforeFirstWrite?.();
-      prepared = true;
-      try {
-        await options.target.write(options.recordType, plan.write);
-      } catch (error) {
-        for (const p of plan.written) options.tally.add('failed', p.key, `the target refused the write: ${(error as Error).message}`);
-        return;
-      }
-    }
-    for (const p of plan.written) options.tally.add(p.outcome, p.key);
+    const linked = await syncKind(current.map((p) => p.people), people, options, write);
+    if (saas) await syncKind(saasCandidates(current, linked, saas, options), saas, options, write);
   };
   for await (const item of items) {
-    const planned = prepare(item, options, seen);
+    const planned = prepare(item, people, options, seen);
     if (!planned) continue;
     batch.push(planned);
     if (batch.length >= size) await flush();
@@ -61,91 +101,138 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
 }
 
 /** Filters, maps and keys one item; records the outcome of items that go no further. */
-function prepare(item: SourceItem, options: SyncOptions, seen: Set<string>): Planned | undefined {
-  const { tally, syncKey } = options;
+function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set<string>): Planned | undefined {
+  const { syncKey } = options;
   if ('failed' in item) {
-    tally.add('failed', item.ref, item.failed);
+    record(options, people, item.ref, 'failed', item.failed);
     return undefined;
   }
-  const record = item.record;
-  const keys = syncKey.map((pair) => keyValue(record, pair.source));
+  const source = item.record;
+  const keys = syncKey.map((pair) => keyValue(source, pair.source));
   const key = keys[0];
   if (key === '') {
-    tally.add('failed', describe(record), `empty sync key: ${syncKey[0].source} has no value`);
+    record(options, people, describe(source), 'failed', `empty sync key: ${syncKey[0].source} has no value`);
     return undefined;
   }
-  const skip = options.mapping.skipReason(record);
-  if (skip) {
-    tally.add('skipped', key, skip);
-    return undefined;
-  }
-  if (seen.has(key)) {
-    tally.add('skipped', key, `duplicate: another record with ${syncKey[0].source} = ${key} was already synced in this run`);
-    return undefined;
-  }
-  seen.add(key);
   let fields: Fields;
   try {
-    fields = options.mapping.map(record);
+    const skip = options.mapping.skipReason(source);
+    if (skip) {
+      record(options, people, key, 'skipped', skip);
+      return undefined;
+    }
+    if (seen.has(key)) {
+      record(options, people, key, 'skipped', `duplicate: another record with ${syncKey[0].source} = ${key} was already synced in this run`);
+      return undefined;
+    }
+    seen.add(key);
+    fields = options.mapping.map(source);
   } catch (error) {
-    tally.add('failed', key, (error as Error).message);
+    record(options, people, key, 'failed', (error as Error).message);
     return undefined;
   }
   syncKey.forEach((pair, i) => {
     if (keys[i] !== '') fields[pair.target] = keys[i];
   });
-  return { key, keys, fields };
+  return { people: { key, keys, fields }, saas: options.saas && saasFields(options.mapping, source) };
 }
 
-interface Plan {
-  write: WriteBatch;
-  written: { key: string; outcome: 'added' | 'updated' | 'unchanged' }[];
+function saasFields(mapping: CompiledMapping, record: SourceRecord): Fields | { failed: string } | undefined {
+  if (!mapping.saas) return undefined;
+  try {
+    return mapping.saas.map(record);
+  } catch (error) {
+    return { failed: (error as Error).message };
+  }
 }
 
-/** Looks the batch up by sync key (primary first, then the others) and applies the preference. */
-async function decide(batch: Planned[], options: SyncOptions): Promise<Plan> {
-  const { tally, preference, syncKey } = options;
-  const existing = await lookup(batch, options);
-  const plan: Plan = { write: { create: [], update: [] }, written: [] };
+/** The SaaS user records of the people that exist (found or created) in this batch, linked to them. */
+function saasCandidates(batch: Planned[], linked: Map<Candidate, string | null>, kind: Kind, options: SyncOptions): Candidate[] {
+  const candidates: Candidate[] = [];
   for (const planned of batch) {
-    const found = existing.get(planned);
+    if (!planned.saas || !linked.has(planned.people)) continue;
+    const key = planned.people.key;
+    if ('failed' in planned.saas) {
+      record(options, kind, key, 'failed', planned.saas.failed as string);
+      continue;
+    }
+    const person = linked.get(planned.people) ?? null;
+    candidates.push({ key, keys: [key], fields: { ...planned.saas, saas_name: kind.where!.saas_name, external_id: key, person_id: person } });
+  }
+  return candidates;
+}
+
+interface Writes {
+  create: Candidate[];
+  update: { id: string; changes: Fields }[];
+  updated: Candidate[];
+}
+
+type Write = (kind: Kind, writes: Writes) => Promise<string[] | undefined>;
+
+/**
+ * Looks one batch of one kind up (key fields in order), applies the preference, writes, and
+ * records every outcome. Returns the target id of every candidate that exists afterwards
+ * (found, or created; null for a record a dry run would create).
+ */
+async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, write: Write): Promise<Map<Candidate, string | null>> {
+  const { preference } = options;
+  const existing = await lookup(batch, kind, options.target);
+  const writes: Writes = { create: [], update: [], updated: [] };
+  const unchanged: Candidate[] = [];
+  const ids = new Map<Candidate, string | null>();
+  for (const candidate of batch) {
+    const found = existing.get(candidate);
     if (found) {
+      ids.set(candidate, found.id);
       if (preference === 'create_only') {
-        tally.add('skipped', planned.key, `already in ${options.recordType}: the create only preference does not update records`);
+        record(options, kind, candidate.key, 'skipped', `already in ${kind.label}: the create only preference does not update records`);
         continue;
       }
-      const changes = changed(found.fields, planned.fields);
-      if (!changes) plan.written.push({ key: planned.key, outcome: 'unchanged' });
+      const changes = changed(found.fields, candidate.fields);
+      if (!changes) unchanged.push(candidate);
       else {
-        plan.write.update.push({ id: found.id, changes });
-        plan.written.push({ key: planned.key, outcome: 'updated' });
+        writes.update.push({ id: found.id, changes });
+        writes.updated.push(candidate);
       }
       continue;
     }
     if (preference === 'update_only') {
-      tally.add('skipped', planned.key, `not in ${options.recordType} (no record with ${syncKey[0].target} = ${planned.key}): the update only preference does not create records`);
+      record(options, kind, candidate.key, 'skipped', `not in ${kind.label} (no record with ${kind.keyFields[0]} = ${candidate.key}): the update only preference does not create records`);
       continue;
     }
-    const missing = options.required.filter((f) => planned.fields[f] === null || planned.fields[f] === undefined || planned.fields[f] === '');
+    const missing = kind.required.filter((f) => candidate.fields[f] === null || candidate.fields[f] === undefined || candidate.fields[f] === '');
     if (missing.length) {
-      tally.add('failed', planned.key, `cannot create: required field ${missing.join(', ')} is empty`);
+      record(options, kind, candidate.key, 'failed', `cannot create: required field ${missing.join(', ')} is empty`);
       continue;
     }
-    plan.write.create.push(planned.fields);
-    plan.written.push({ key: planned.key, outcome: 'added' });
+    writes.create.push(candidate);
   }
-  return plan;
+  const created = await write(kind, writes);
+  for (const c of unchanged) record(options, kind, c.key, 'unchanged', undefined, c.fields);
+  if (!created) return ids; // the write failed: its records are failed, and nothing links to them
+  for (const c of writes.updated) record(options, kind, c.key, 'updated', undefined, c.fields);
+  writes.create.forEach((c, i) => {
+    ids.set(c, created[i] ?? null);
+    record(options, kind, c.key, 'added', undefined, c.fields);
+  });
+  return ids;
 }
 
-async function lookup(batch: Planned[], options: SyncOptions): Promise<Map<Planned, StoredRecord>> {
-  const result = new Map<Planned, StoredRecord>();
-  for (let i = 0; i < options.syncKey.length; i++) {
-    const open = batch.filter((p) => !result.has(p) && p.keys[i] !== '');
+function record(options: SyncOptions, kind: Kind, key: string, outcome: RecordEvent['outcome'], reason?: string, fields?: Fields): void {
+  kind.tally.add(outcome, key, reason);
+  options.onRecord?.({ kind: kind.name, key, outcome, reason, fields });
+}
+
+async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<Map<Candidate, StoredRecord>> {
+  const result = new Map<Candidate, StoredRecord>();
+  for (let i = 0; i < kind.keyFields.length; i++) {
+    const open = batch.filter((c) => !result.has(c) && c.keys[i] !== '');
     if (!open.length) break;
-    const found = await options.target.findByKey(options.recordType, options.syncKey[i].target, [...new Set(open.map((p) => p.keys[i]))]);
-    for (const p of open) {
-      const record = found.get(p.keys[i]);
-      if (record) result.set(p, record);
+    const found = await target.findByKey(kind.name, kind.keyFields[i], [...new Set(open.map((c) => c.keys[i]))], kind.where);
+    for (const c of open) {
+      const stored = found.get(c.keys[i]);
+      if (stored) result.set(c, stored);
     }
   }
   return result;

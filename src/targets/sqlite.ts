@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CustomFieldSpec } from '../definition/model.js';
 import { TargetError } from '../errors.js';
-import { builtinFields, type TargetField } from './fields.js';
+import { builtinFields, type RecordType, type TargetField } from './fields.js';
 import type { Fields, StoredRecord, Target, WriteBatch } from './target.js';
 
 const identifier = /^[a-z][a-z0-9_]*$/;
@@ -18,11 +18,12 @@ export function sqliteTarget(db: Database.Database): Target {
   const patch = db.prepare('UPDATE records SET data = json_patch(data, ?), updated_at = ? WHERE id = ?');
   const indexed = new Set<string>();
   const lookups = new Map<string, Database.Statement>();
-  const lookup = (field: string, size: number) => {
-    const id = `${field}|${size}`;
+  const lookup = (field: string, size: number, where: string[]) => {
+    const id = `${field}|${size}|${where.join(',')}`;
     let statement = lookups.get(id);
     if (!statement) {
-      statement = db.prepare(`SELECT id, data, json_extract(data, '$.${field}') AS k FROM records WHERE record_type = ? AND json_extract(data, '$.${field}') IN (${Array(size).fill('?').join(',')})`);
+      const also = where.map((name) => ` AND json_extract(data, '$.${name}') = ?`).join('');
+      statement = db.prepare(`SELECT id, data, json_extract(data, '$.${field}') AS k FROM records WHERE record_type = ? AND json_extract(data, '$.${field}') IN (${Array(size).fill('?').join(',')})${also}`);
       lookups.set(id, statement);
     }
     return statement;
@@ -47,17 +48,19 @@ export function sqliteTarget(db: Database.Database): Target {
   return {
     async describe(recordType) {
       const custom = db.prepare('SELECT name, label, type FROM custom_fields WHERE record_type = ? ORDER BY name').all(recordType) as { name: string; label: string; type: TargetField['type'] }[];
-      return [...builtinFields(recordType), ...custom.map((c) => ({ ...c, required: false, custom: true }))];
+      return [...builtinFields(recordType as RecordType), ...custom.map((c) => ({ ...c, required: false, custom: true }))];
     },
     async createCustomField(recordType, name, spec: CustomFieldSpec) {
       db.prepare('INSERT OR IGNORE INTO custom_fields (record_type, name, label, type, created_at) VALUES (?, ?, ?, ?, ?)').run(recordType, name, spec.label, spec.type, new Date().toISOString());
     },
-    async findByKey(recordType, field, values) {
+    async findByKey(recordType, field, values, where = {}) {
       ensureIndex(field);
+      const names = Object.keys(where);
+      for (const name of names) if (!identifier.test(name)) throw new TargetError('bad_field', `"${name}" is not a valid field name`);
       const found = new Map<string, StoredRecord>();
       for (let i = 0; i < values.length; i += lookupChunk) {
         const chunk = values.slice(i, i + lookupChunk);
-        const rows = lookup(field, chunk.length).all(recordType, ...chunk) as { id: number; data: string; k: unknown }[];
+        const rows = lookup(field, chunk.length, names).all(recordType, ...chunk, ...names.map((n) => where[n])) as { id: number; data: string; k: unknown }[];
         for (const row of rows) if (!found.has(String(row.k))) found.set(String(row.k), { id: String(row.id), fields: JSON.parse(row.data) as Fields });
       }
       return found;

@@ -26,8 +26,11 @@ export interface Target {
   /** built-in and custom fields of a record type */
   describe(recordType: string): Promise<TargetField[]>;
   createCustomField(recordType: string, name: string, spec: CustomFieldSpec): Promise<void>;
-  /** records whose `field` equals one of `values`, by that value (batched lookup) */
-  findByKey(recordType: string, field: string, values: string[]): Promise<Map<string, StoredRecord>>;
+  /**
+   * records whose `field` equals one of `values`, by that value (batched lookup); with `where`,
+   * only records whose fields also equal those values (SaaS users: `{ saas_name: Slack }`)
+   */
+  findByKey(recordType: string, field: string, values: string[], where?: Fields): Promise<Map<string, StoredRecord>>;
   /** applies a batch atomically; returns the ids of the created records, in order */
   write(recordType: string, batch: WriteBatch): Promise<string[]>;
   /** makes every batch written so far durable and releases the target */

@@ -105,16 +105,19 @@ describe('Okta users connector and mapping', () => {
     expect(stored[0]).toMatchObject({
       username: 'isaac.brock@example.com', first_name: 'Isaac', last_name: 'Brock', email: 'isaac.brock@example.com',
       status: 'STAGED', source: 'Okta', okta_created: '2013-07-02T21:36:25.344Z',
+      // computed by the mapping: a template and an expression
+      full_name: 'Isaac Brock', okta_active: false, role: 'Employee',
     });
     expect(stored[0].okta_last_login ?? null).toBeNull();
     expect(stored[1]).toMatchObject({
       username: 'eric.judy@example.com', first_name: 'Eric', last_name: 'Judy', email: 'eric.judy@example.com', status: 'ACTIVE',
+      full_name: 'Eric Judy', okta_active: true, role: 'Employee',
       title: 'Vice President', department: 'Engineering',
       okta_last_login: isoUtc(eric.lastLogin as string), okta_created: isoUtc(eric.created as string),
     });
     expect(stored[1].okta_last_login).toBe('2013-06-24T17:39:19Z');
     expect(isaac.created).toBe('2013-07-02T21:36:25.344Z');
-    expect(store.customFields()).toEqual(['okta_created', 'okta_last_login', 'okta_user_id']);
+    expect(store.customFields()).toEqual(['okta_active', 'okta_created', 'okta_last_login', 'okta_user_id']);
   });
 
   it('an HTTP 429 with X-Rate-Limit-Reset waits until that second, then reads on', async () => {

@@ -85,9 +85,9 @@ describe('intake run', () => {
     }
   }, 60_000);
 
-  it('without a token: a plain message naming SLACK_TOKEN, exit code 3, no stack trace', async () => {
+  it('without a token: a plain message naming SLACK_TOKEN, exit code 2 (the integration is not ready), no stack trace', async () => {
     const result = await intake(['--db', tempDb(), 'run', 'mappings/slack-users.yaml']);
-    expect(result.code).toBe(3);
+    expect(result.code).toBe(2);
     expect(result.stdout + result.stderr).toMatch(/SLACK_TOKEN/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
@@ -110,8 +110,8 @@ describe('intake run', () => {
   it('a cloud integration (OAuth 2) does not run on this machine: exit 3 and a pointer to preview', async () => {
     const result = await intake(['--db', tempDb(), 'run', 'mappings/ms-graph-users.yaml'], { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 'never-sent-secret' });
     expect(result.code).toBe(3);
-    expect(result.stdout).toMatch(/cloud installation type/);
-    expect(result.stdout).toMatch(/intake preview ms-graph-users/);
+    expect(result.stderr).toMatch(/cloud installation type/);
+    expect(result.stderr).toMatch(/intake preview ms-graph-users/);
     expect(result.stdout + result.stderr).not.toContain('never-sent-secret');
   });
 

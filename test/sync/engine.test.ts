@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type Database from 'better-sqlite3';
-import type { FieldType, MappingSpec, Preference } from '../../src/definition/model.js';
-import { compileMapping } from '../../src/mapping/compile.js';
+import type { ConnectorSpec, FieldType, MappingSpec, Preference } from '../../src/definition/model.js';
+import { compileMapping, type CompiledMapping } from '../../src/mapping/compile.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { openStore } from '../../src/store/db.js';
 import { sync } from '../../src/sync/engine.js';
@@ -18,6 +18,18 @@ const mapping: MappingSpec = {
   fields: { username: 'username', email: { source: 'email', convert: 'lowercase' }, slack_last_login: 'last_used' },
 };
 const types = new Map<string, FieldType>([['username', 'string'], ['email', 'string'], ['slack_user_id', 'string'], ['slack_last_login', 'datetime']]);
+const connector = {
+  id: 'test',
+  fields: { user_id: { label: 'User Id', type: 'string' }, username: { label: 'Username', type: 'string' }, email: { label: 'Email', type: 'string' }, is_bot: { label: 'Is Bot', type: 'boolean' }, last_used: { label: 'Last Used', type: 'datetime' } },
+} as unknown as ConnectorSpec;
+
+/** The mapping compiled as a run compiles it; a problem in it is a mistake in the test. */
+function compiled(spec: MappingSpec = mapping): CompiledMapping {
+  const targets = new Map([...types].map(([name, type]) => [name, { name, label: name, type, required: false, custom: false }]));
+  return compileMapping(spec, connector, { people: targets }, { sync_time: '2026-01-01T00:00:00Z', credential_name: 'slack', settings: {} }, (at, _code, message) => {
+    throw new Error(`test mapping: ${at.join('.')}: ${message}`);
+  });
+}
 
 const user = (id: string, extra: Partial<SourceRecord> = {}): SourceItem => ({
   record: { user_id: id, username: `user.${id.toLowerCase()}`, email: `User.${id}@Example.com`, is_bot: false, last_used: '2015-02-03T00:21:04Z', ...extra },
@@ -38,9 +50,9 @@ describe('sync engine', () => {
   async function run(items: SourceItem[], preference: Preference, batchSize = 2): Promise<Tally> {
     const tally = new Tally();
     await sync(stream(items), {
-      target, recordType: 'people', preference, tally, batchSize,
-      mapping: compileMapping(mapping, types, { sync_time: '2026-01-01T00:00:00Z', credential_name: 'slack', settings: {} }),
-      syncKey: mapping.sync_key, required: ['username'],
+      target, preference, tally, batchSize,
+      mapping: compiled(),
+      syncKey: mapping.sync_key!, required: ['username'],
     });
     return tally;
   }
@@ -119,8 +131,8 @@ describe('sync engine', () => {
     await target.write('people', { create: [{ username: 'alice', email: 'alice@example.com' }], update: [] });
     const tally = new Tally();
     await sync(stream([{ record: { user_id: 'U9', username: 'alice', email: 'ALICE@example.com', is_bot: false, last_used: null } }]), {
-      target, recordType: 'people', preference: 'update_only', tally, required: ['username'],
-      mapping: compileMapping(mapping, types, { sync_time: '', credential_name: '', settings: {} }),
+      target, preference: 'update_only', tally, required: ['username'],
+      mapping: compiled(),
       syncKey: [{ source: 'user_id', target: 'slack_user_id' }, { source: 'username', target: 'username' }],
     });
     expect(tally.counts.updated).toBe(1);

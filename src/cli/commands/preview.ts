@@ -3,14 +3,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveLocalCredentials, secretsOf } from '../../credentials/local.js';
 import { loadConnector, loadIntegration } from '../../definition/load.js';
-import type { ConnectorSpec, FieldType, MappingSpec } from '../../definition/model.js';
+import type { ConnectorSpec, MappingSpec } from '../../definition/model.js';
+import { loadTimeTargets } from '../../definition/crosscheck.js';
 import { parseAssignments, resolveSettings } from '../../definition/settings.js';
 import { compileMapping } from '../../mapping/compile.js';
 import { packageRoot } from '../../paths.js';
 import { compileExtract } from '../../source/extract.js';
 import { readSource, scrubber, type Page } from '../../source/read.js';
 import type { SourceItem } from '../../source/types.js';
-import { builtinFields } from '../../targets/fields.js';
 import { print } from '../output.js';
 
 interface PreviewOptions {
@@ -62,7 +62,7 @@ Examples:
           source_records: p.records.slice(0, shown).map((r, i) => extract(r, `record ${i + 1}`)),
         })),
         records: items.length,
-        mapped: mapping ? mapped(mapping, items.slice(0, shown), settings) : undefined,
+        mapped: mapping ? mapped(connector, mapping, items.slice(0, shown), settings) : undefined,
         warnings: source.stats.warnings,
       };
       if (opts.json) return print(report);
@@ -77,12 +77,12 @@ function connectorFile(arg: string): string {
 }
 
 function findMapping(connector: ConnectorSpec, file?: string): MappingSpec | undefined {
-  if (file) return loadIntegration(file).mapping;
+  if (file) return loadIntegration(file, { draft: true }).mapping;
   for (const dir of [resolve('mappings'), join(packageRoot(), 'mappings')]) {
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
       try {
-        const { mapping } = loadIntegration(join(dir, name));
+        const { mapping } = loadIntegration(join(dir, name), { draft: true });
         if (mapping.connector === connector.id) return mapping;
       } catch {
         // a mapping that does not load is not the one to preview with
@@ -92,17 +92,17 @@ function findMapping(connector: ConnectorSpec, file?: string): MappingSpec | und
   return undefined;
 }
 
-function mapped(mapping: MappingSpec, items: SourceItem[], settings: Record<string, string | number | boolean>): unknown[] {
-  const types = new Map<string, FieldType>(builtinFields(mapping.record_type).map((f) => [f.name, f.type]));
-  for (const [name, spec] of Object.entries(mapping.custom_fields ?? {})) types.set(name, spec.type);
-  const compiled = compileMapping(mapping, types, { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? mapping.connector, settings });
+function mapped(connector: ConnectorSpec, mapping: MappingSpec, items: SourceItem[], settings: Record<string, string | number | boolean>): unknown[] {
+  const meta = { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? mapping.connector, settings };
+  const compiled = compileMapping(mapping, connector, loadTimeTargets(mapping), meta, () => undefined);
   return items.map((item) => {
     if ('failed' in item) return { failed: item.failed };
-    const skip = compiled.skipReason(item.record);
-    if (skip) return { skipped: skip };
     try {
-      const keys = Object.fromEntries(mapping.sync_key.map((k) => [k.target, item.record[k.source] ?? null]));
-      return { ...keys, ...compiled.map(item.record) };
+      const skip = compiled.skipReason(item.record);
+      if (skip) return { skipped: skip };
+      const keys = Object.fromEntries((mapping.sync_key ?? []).map((k) => [k.target, item.record[k.source] ?? null]));
+      const people = { ...keys, ...compiled.map(item.record) };
+      return compiled.saas ? { ...people, saas_user: compiled.saas.map(item.record) } : people;
     } catch (error) {
       return { failed: (error as Error).message };
     }
