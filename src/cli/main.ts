@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
+import { integrationsCommand } from './commands/integrations.js';
+import { mappingCommand } from './commands/mapping.js';
 import { previewCommand } from './commands/preview.js';
 import { recordsCommand } from './commands/records.js';
 import { runCommand } from './commands/run.js';
@@ -17,15 +19,22 @@ const program = new Command('intake')
 Exit codes:
   0  success
   1  internal error (a bug: run with INTAKE_DEBUG=1 and report it)
-  2  invalid connector/mapping file or command-line usage
+  2  invalid connector/mapping file, a draft integration (intake integrations says what
+     it lacks) or command-line usage
   3  the run failed (credentials, API refused, network); the store holds no half-written record
   4  the run finished, but some records failed (see: intake runs show <id>)
 
 Start with:  intake demo
 Docs:        README.md, docs/`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, mappingCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
+
+// `intake … | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 try {
   await program.parseAsync(process.argv);

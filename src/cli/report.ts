@@ -1,24 +1,48 @@
 import type { RunResult } from '../runner.js';
+import type { Counts } from '../sync/outcomes.js';
 import { exitCodes } from './output.js';
 
 const labels: Record<string, string> = { create_only: 'create only', update_only: 'update only', create_update: 'create and update' };
 
 /** The integration log of one run, as text. */
 export function formatRun(result: RunResult): string {
-  const c = result.counts;
+  const mode = result.test ? ' — test run, nothing written' : result.dry_run ? ' — dry run, nothing written' : '';
+  const would = result.dry_run ? 'would be: ' : '';
   const lines = [
-    `${result.integration} (${result.mapping}, ${labels[result.preference] ?? result.preference})${result.dry_run ? ' — dry run, nothing written' : ''}`,
+    `${result.integration} (${result.mapping}, ${labels[result.preference] ?? result.preference})${mode}`,
     `  read ${result.read} record(s) from ${result.pages} page(s) (${result.entries} entries, ${result.requests} request(s)) in ${(result.duration_ms / 1000).toFixed(1)} s`,
-    `  ${result.dry_run ? 'would be: ' : ''}added ${c.added} · updated ${c.updated} · unchanged ${c.unchanged} · skipped ${c.skipped} · failed ${c.failed}`,
+    `  ${result.saas_users ? 'People: ' : ''}${would}${counts(result.counts)}`,
   ];
-  for (const group of result.reasons.slice(0, 8)) {
-    lines.push(`  ${group.outcome} ${group.count}: ${group.reason} (e.g. ${group.keys.join(', ')})`);
+  reasons(lines, result.reasons, result.run_id);
+  if (result.saas_users) {
+    lines.push(`  ${result.saas_users.app} SaaS users: ${would}${counts(result.saas_users.counts)}`);
+    reasons(lines, result.saas_users.reasons, result.run_id);
   }
-  if (result.reasons.length > 8) lines.push(`  … ${result.reasons.length - 8} more reasons${result.run_id ? `: intake runs show ${result.run_id}` : ''}`);
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
   if (result.message) lines.push(`  error: ${result.message}`);
   if (result.hint) lines.push(`  hint: ${result.hint}`);
+  if (result.missing?.length) lines.push(`  draft: still missing ${result.missing.join('; ')}`);
   lines.push(`  status: ${result.status.replace(/_/g, ' ')}${result.run_id ? ` — run #${result.run_id} (details: intake runs show ${result.run_id})` : ''}`);
+  return lines.join('\n');
+}
+
+export function counts(c: Counts): string {
+  return `added ${c.added} · updated ${c.updated} · unchanged ${c.unchanged} · skipped ${c.skipped} · failed ${c.failed}`;
+}
+
+function reasons(lines: string[], groups: RunResult['reasons'], runId: number | null): void {
+  for (const group of groups.slice(0, 8)) lines.push(`  ${group.outcome} ${group.count}: ${group.reason} (e.g. ${group.keys.join(', ')})`);
+  if (groups.length > 8) lines.push(`  … ${groups.length - 8} more reasons${runId ? `: intake runs show ${runId}` : ''}`);
+}
+
+/** Each record of a test run with its outcome and the values that would be written. */
+export function formatTestRecords(result: RunResult): string {
+  const lines = ['', 'records (test run: nothing was written):'];
+  for (const event of result.records ?? []) {
+    const kind = event.kind === 'saas_users' ? `${result.saas_users?.app ?? 'SaaS'} user` : 'person';
+    lines.push(`  ${event.key} · ${kind} · ${event.outcome === 'added' || event.outcome === 'updated' ? `would be ${event.outcome}` : event.outcome}${event.reason ? `: ${event.reason}` : ''}`);
+    if (event.fields) lines.push(`    ${Object.entries(event.fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  }
   return lines.join('\n');
 }
 

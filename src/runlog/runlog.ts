@@ -70,9 +70,11 @@ export class RunLog {
     return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toSummary);
   }
 
-  /** The newest run of the mapping file (as displayed), if any. */
-  last(mappingFile: string): RunSummary | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE mapping_file = ? ORDER BY id DESC LIMIT 1').get(mappingFile) as RunRow | undefined;
+  /** The newest run of an integration, named by its mapping file's base name, if any. */
+  last(name: string): RunSummary | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM runs WHERE mapping_file IN (?, ?) OR mapping_file LIKE ? ESCAPE '\\' OR mapping_file LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT 1")
+      .get(`${name}.yaml`, `${name}.yml`, `%/${likeEscape(name)}.yaml`, `%/${likeEscape(name)}.yml`) as RunRow | undefined;
     return row && toSummary(row);
   }
 
@@ -82,6 +84,10 @@ export class RunLog {
     const records = this.db.prepare('SELECT key, outcome, reason, record_type FROM run_records WHERE run_id = ? ORDER BY rowid').all(id) as LoggedRecord[];
     return { ...toSummary(row), records };
   }
+}
+
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toSummary(row: RunRow): RunSummary {

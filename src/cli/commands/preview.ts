@@ -70,7 +70,8 @@ Examples:
     });
 }
 
-function connectorFile(arg: string): string {
+/** A connector id (connectors/<id>.yaml here, else the shipped one) or a path → its file. */
+export function connectorFile(arg: string): string {
   if (/\.ya?ml$/.test(arg) || existsSync(arg)) return resolve(arg);
   const local = resolve('connectors', `${arg}.yaml`);
   return existsSync(local) ? local : join(packageRoot(), 'connectors', `${arg}.yaml`);

@@ -3,6 +3,7 @@ import { RunLog } from '../../runlog/runlog.js';
 import { openStore, storePath } from '../../store/db.js';
 import { IntakeError } from '../../errors.js';
 import { print, table } from '../output.js';
+import { counts } from '../report.js';
 
 /** `intake runs` / `intake runs show <id>` — the integration log. */
 export function runsCommand(program: Command): void {
@@ -34,17 +35,20 @@ export function runsCommand(program: Command): void {
       db.close();
       if (!run) throw new IntakeError('run_not_found', `there is no run #${id}`, { hint: 'list the runs with intake runs' });
       if (opts.json) return print(run);
-      const c = run.counts;
       const lines = [
         `run #${run.id}: ${run.integration} (${run.mapping_file}, ${run.preference})`,
         `  ${run.started_at} → ${run.ended_at ?? 'not finished'} · status ${run.status}`,
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
-        `  added ${c.added} · updated ${c.updated} · unchanged ${c.unchanged} · skipped ${c.skipped} · failed ${c.failed}`,
+        `  ${run.saas_users ? 'People: ' : ''}${counts(run.counts)}`,
+        ...(run.saas_users ? [`  ${run.saas_users.app} SaaS users: ${counts(run.saas_users.counts)}`] : []),
         ...run.warnings.map((w) => `  warning: ${w}`),
         ...(run.message ? [`  error: ${run.message}`] : []),
         ...(run.hint ? [`  hint: ${run.hint}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
-      if (run.records.length) process.stdout.write(`\n${table(['key', 'outcome', 'reason'], run.records.map((r) => [r.key, r.outcome, r.reason]))}\n`);
+      if (run.records.length) {
+        const kind = (r: { record_type: string }) => (r.record_type === 'saas_users' ? `${run.saas_users?.app ?? 'SaaS'} user` : 'person');
+        process.stdout.write(`\n${table(['key', 'record', 'outcome', 'reason'], run.records.map((r) => [r.key, kind(r), r.outcome, r.reason]))}\n`);
+      }
     });
 }
