@@ -61,7 +61,7 @@ function relevant(all: ErrorObject[]): ErrorObject[] {
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
-  }).filter((e) => !(isBranchRequired(e) && kept.some((k) => k.keyword === 'oneOf' && k.instancePath === e.instancePath)));
+  }).filter((e) => !((isBranchRequired(e) || e.keyword === 'anyOf') && kept.some((k) => k.keyword === 'oneOf' && k.instancePath === e.instancePath)));
 }
 
 /**

@@ -188,13 +188,23 @@ function lookupTable(table: Record<string, Scalar | null>, target: TargetField |
   };
 }
 
+/** A constant (a value, a map entry, a default) must convert to the target field's type now, not per record. */
 function checkConstant(value: unknown, target: TargetField, ctx: FormContext, at: (string | number)[]): void {
-  if (value === null || value === undefined) return;
+  if (value === null || value === undefined || value === '') return;
   const type = typeOfConstant(value);
-  if (!fits(type, target.type)) {
+  if (!fits(type, target.type) || !converts(value, target.type)) {
     ctx.report(at, 'type_mismatch', `${JSON.stringify(value)} is ${describeType(type)}, which cannot fit ${target.name} (${target.type})`, hintFor(target.type));
   } else if (target.values && !target.values.some((v) => v.toLowerCase() === String(value).toLowerCase())) {
     ctx.report(at, 'invalid_value', `${JSON.stringify(value)} is not a ${target.label} the target knows (${target.values.join(', ')})`, suggestion(String(value), target.values));
+  }
+}
+
+function converts(value: unknown, type: FieldType): boolean {
+  try {
+    typeCoercer(type)(value);
+    return true;
+  } catch {
+    return false;
   }
 }
 
