@@ -186,7 +186,7 @@ async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, wr
     if (found) {
       ids.set(candidate, found.id);
       if (preference === 'create_only') {
-        record(options, kind, candidate.key, 'skipped', `already in ${kind.label}: the create only preference does not update records`);
+        record(options, kind, candidate.key, 'skipped', `already in ${kind.label}: the create only preference does not update records`, candidate.fields);
         continue;
       }
       const changes = changed(found.fields, candidate.fields);
@@ -198,12 +198,12 @@ async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, wr
       continue;
     }
     if (preference === 'update_only') {
-      record(options, kind, candidate.key, 'skipped', `not in ${kind.label} (no record with ${kind.keyFields[0]} = ${candidate.key}): the update only preference does not create records`);
+      record(options, kind, candidate.key, 'skipped', `not in ${kind.label} (no record with ${kind.keyFields[0]} = ${candidate.key}): the update only preference does not create records`, candidate.fields);
       continue;
     }
     const missing = kind.required.filter((f) => candidate.fields[f] === null || candidate.fields[f] === undefined || candidate.fields[f] === '');
     if (missing.length) {
-      record(options, kind, candidate.key, 'failed', `cannot create: required field ${missing.join(', ')} is empty`);
+      record(options, kind, candidate.key, 'failed', `cannot create: required field ${missing.join(', ')} is empty`, candidate.fields);
       continue;
     }
     writes.create.push(candidate);
