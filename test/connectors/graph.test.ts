@@ -282,6 +282,79 @@ describe('Microsoft Graph users: tokens and errors', () => {
   });
 });
 
+/**
+ * Adele Vance of adatum.com as a B2B collaboration user of contoso.com: id, displayName and mail
+ * from "Example 8" of user-list.md, her userPrincipalName in contoso ("AdeleV_adatum.com#EXT#@contoso.com")
+ * from the same example's text. Her mail differs from her UPN, which shows which one `email` takes.
+ * userType Member: an external member (b2bCollaborationMember), so the guest filter keeps her.
+ */
+function externalMember(): GraphUser {
+  const { value } = fixture<{ value: GraphUser[] }>('users.b2b.json');
+  return { ...value[0], userPrincipalName: 'AdeleV_adatum.com#EXT#@contoso.com', accountEnabled: true, userType: 'Member', createdDateTime: '2021-02-01T08:00:00Z' };
+}
+
+describe('Microsoft Graph users: People values computed by the mapping', () => {
+  const byId = () => new Map(store.people().map((p) => [p.azure_user_id as string, p]));
+  const ADAMS = '6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0';
+  const MOD_ADMIN = '4562bcc8-c436-4f95-b7c0-4f8ce89dca5e';
+  const ADELE = '1aecaf40-dc3a-461f-88a8-d06994e12898';
+  const ALEX = 'f0662ee5-84b1-43d6-8338-769cce1bc141';
+  const ADELE_ADATUM = '39807bd1-3dde-48f3-8165-81ddd4e46de0';
+
+  it('email is mail (lower-cased) when Graph gives one, else userPrincipalName (lower-cased)', async () => {
+    tokenEndpoint();
+    users(() => HttpResponse.json(page([...page1Users(), ...page2Users(), externalMember()])));
+
+    const result = await run();
+
+    expect(result).toMatchObject({ status: 'succeeded', read: 5 });
+    expect(result.counts).toMatchObject({ added: 5, failed: 0 });
+    const people = byId();
+    // mail set and different from the UPN: mail wins, lower-cased; username stays the UPN.
+    expect(externalMember()).toMatchObject({ mail: 'AdeleV@adatum.com', userPrincipalName: 'AdeleV_adatum.com#EXT#@contoso.com' });
+    expect(people.get(ADELE_ADATUM)).toMatchObject({ email: 'adelev@adatum.com', username: 'adelev_adatum.com#ext#@contoso.com' });
+    // mail set (Conf Room Adams): lower-cased.
+    expect(people.get(ADAMS)?.email).toBe('adams@contoso.com');
+    // mail documented as null (MOD Administrator): the UPN.
+    expect(page1Users().find((u) => u.id === MOD_ADMIN)).toMatchObject({ mail: null, userPrincipalName: 'admin@contoso.com' });
+    expect(people.get(MOD_ADMIN)?.email).toBe('admin@contoso.com');
+    // no mail in the answer at all (Example 11 selects no mail), mixed-case UPN: the UPN, lower-cased.
+    expect(page2Users().map((u) => [u.mail, u.userPrincipalName])).toEqual([[undefined, 'AdeleV@contoso.com'], [undefined, 'AlexW@contoso.com']]);
+    expect(people.get(ADELE)?.email).toBe('adelev@contoso.com');
+    expect(people.get(ALEX)?.email).toBe('alexw@contoso.com');
+  });
+
+  it('status is Active or Disabled from accountEnabled, and Azure Account Enabled is the same boolean', async () => {
+    tokenEndpoint();
+    const disabled = page1Users().map((u) => (u.id === MOD_ADMIN ? { ...u, accountEnabled: false } : u));
+    users(() => HttpResponse.json(page(disabled)));
+
+    const result = await run();
+
+    expect(result).toMatchObject({ status: 'succeeded', read: 2 });
+    const people = byId();
+    expect(people.get(ADAMS)).toMatchObject({ status: 'Active', azure_account_enabled: true, role: 'Employee' });
+    expect(people.get(MOD_ADMIN)).toMatchObject({ status: 'Disabled', azure_account_enabled: false, role: 'Employee' });
+  });
+
+  it('an account disabled in Entra ID after the first run: the next run updates that person to Disabled, the other is unchanged', async () => {
+    tokenEndpoint();
+    let enabled = true;
+    server.use(
+      http.get(`${GRAPH}/users`, () => HttpResponse.json(page(page2Users().map((u) => (u.id === ALEX ? { ...u, accountEnabled: enabled } : u))))),
+    );
+    expect((await run()).counts.added).toBe(2);
+    expect(byId().get(ALEX)).toMatchObject({ status: 'Active', azure_account_enabled: true });
+    enabled = false;
+
+    const second = await run();
+
+    expect(second.counts).toEqual({ added: 0, updated: 1, unchanged: 1, skipped: 0, failed: 0 });
+    expect(byId().get(ALEX)).toMatchObject({ status: 'Disabled', azure_account_enabled: false, email: 'alexw@contoso.com' });
+    expect(byId().get(ADELE)).toMatchObject({ status: 'Active', azure_account_enabled: true });
+  });
+});
+
 describe('Microsoft Graph users: definition files', () => {
   it('the connector and the mapping validate', () => {
     expect(validateFiles([connectorFile, mappingFile]).map((f) => f.issues)).toEqual([[], []]);
