@@ -156,7 +156,7 @@ function checkFilters(mapping: MappingSpec, report: Report): void {
 
 function checkSaasUser(mapping: MappingSpec, report: Report): void {
   if (mapping.record_type === 'people_and_saas_users' && !mapping.saas_user) {
-    report(['record_type'], 'missing_option', 'people_and_saas_users needs a saas_user: block with the app\'s name', 'add saas_user: { app: <the SaaS app, e.g. Slack>, fields: { … } }');
+    report(['record_type'], 'missing_option', 'people_and_saas_users needs a saas_user: block with the app\'s name', 'add saas_user: { app: <the SaaS app\'s name>, fields: { … } }');
   }
   if (mapping.record_type === 'people' && mapping.saas_user) {
     report(['saas_user'], 'modifier_unused', 'saas_user: is only written with record_type: people_and_saas_users', 'set record_type: people_and_saas_users, or remove saas_user');

@@ -74,3 +74,31 @@ describe('field mapping forms', () => {
     expect(map({ source: { value: 'Okta' }, title: { meta: 'credential_name' } }, {})).toEqual({ source: 'Okta', title: 'prod' });
   });
 });
+
+describe('filters', () => {
+  const compile = (filters: MappingSpec['filters']) => {
+    const mapping = { connector: 'users-api', record_type: 'people', preference: 'update_only', sync_key: [{ source: 'user_id', target: 'app_id' }], filters, fields: { username: 'user_id' } } as MappingSpec;
+    return compileMapping(mapping, connector, { people: targets }, { sync_time: '', credential_name: '', settings: { region: 'eu' } }, (at, _c, message) => {
+      throw new Error(`${at.join('.')}: ${message}`);
+    });
+  };
+
+  it('when: keeps a record when the condition is true; the skip reason is the filter\'s reason, or the condition', () => {
+    const named = compile([{ when: 'enabled && kind != "service"', reason: 'disabled or service account' }]);
+    expect(named.skipReason({ enabled: true, kind: 'member' })).toBeUndefined();
+    expect(named.skipReason({ enabled: false, kind: 'member' })).toBe('filter: disabled or service account');
+    const bare = compile([{ when: 'kind != "service"' }]);
+    expect(bare.skipReason({ kind: 'service' })).toBe('filter: kind != "service" is false');
+  });
+
+  it('a condition that cannot be evaluated for a record throws a reason naming the filter and the empty field', () => {
+    const filter = compile([{ when: '!enabled' }]);
+    expect(() => filter.skipReason({ enabled: null })).toThrow(/^filter !enabled: .*enabled is empty in this record/);
+  });
+
+  it('comparisons and conditions combine; the first that excludes a record gives the reason', () => {
+    const filters = compile([{ field: 'kind', not_equals: 'bot', reason: 'bot' }, { when: 'enabled' }]);
+    expect(filters.skipReason({ kind: 'bot', enabled: false })).toBe('filter: bot');
+    expect(filters.skipReason({ kind: 'member', enabled: false })).toBe('filter: enabled is false');
+  });
+});
