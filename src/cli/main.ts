@@ -25,7 +25,12 @@ Exit codes:
   4  the run finished, but some records failed (see: intake runs show <id>)
 
 Start with:  intake demo
-Docs:        README.md, docs/`);
+A new integration:
+  intake mapping suggest <connector> > mappings/<name>.yaml    a mapping to start from
+  intake validate mappings/<name>.yaml                         what is wrong or still missing
+  intake run mappings/<name>.yaml --test                       10 records, nothing written
+  intake launch <name>                                         schedule it; intake integrations
+Docs:        README.md, docs/mappings.md, docs/connectors.md`);
 
 for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, mappingCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();

@@ -15,7 +15,7 @@ const preferences = ['create_only', 'update_only', 'create_update'];
 
 /** `intake mapping suggest <connector>` — smart mapping: a complete mapping YAML to start from. */
 export function mappingCommand(program: Command): void {
-  const mapping = program.command('mapping').description('help with mapping files');
+  const mapping = program.command('mapping').description('help with mapping files: intake mapping suggest <connector> writes one to start from');
   mapping
     .command('suggest')
     .description('print a mapping YAML for a connector: fields paired by name, label, type and sample values, with confidence')
