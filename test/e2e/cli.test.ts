@@ -1,33 +1,12 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { slackDataset, startSlackSimulator } from '../../src/demo/simulator.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI asynchronously (the simulator lives in this process and must keep serving). */
-function intake(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, TZ: 'UTC', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { intake, root } from '../helpers/cli.js';
 
 const tempDb = () => join(mkdtempSync(join(tmpdir(), 'intake-e2e-')), 'intake.db');
 
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/ is missing: run the tests with npm test, which builds first');
-});
 
 describe('intake demo', () => {
   it('syncs the users, then their last logins; a second demo reports them unchanged', async () => {

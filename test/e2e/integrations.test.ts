@@ -1,28 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlackSimulator } from '../../src/demo/simulator.js';
 import { loadIntegration, validateFiles } from '../../src/definition/load.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI in `cwd`, with only the environment given (no token unless passed). */
-function intake(args: string[], env: Record<string, string> = {}, cwd = root): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd, env: { PATH: process.env.PATH, TZ: 'UTC', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { intake, root } from '../helpers/cli.js';
 
 /** A folder laid out like a user's: connectors/ (the shipped ones), mappings/ (two Slack integrations), a store. */
 function userFolder(): { dir: string; db: string } {

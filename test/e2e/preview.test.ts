@@ -1,18 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { startSlackSimulator } from '../../src/demo/simulator.js';
-
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
-
-function intake(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH, TZ: 'UTC', ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { intake } from '../helpers/cli.js';
 
 describe('intake preview', () => {
   it('shows each request without the credential, the raw page, source records and mapped records', async () => {
