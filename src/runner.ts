@@ -79,7 +79,11 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const dryRun = Boolean(options.dryRun) || test;
   const integration = loadIntegration(options.mappingFile, { draft: test });
   const { connector, mapping } = integration;
-  if (!mapping.sync_key) throw new DefinitionError(integration.missing);
+  if (!mapping.sync_key) {
+    // even a test run matches records by the sync key: without it there is nothing to show
+    const issue = integration.missing.find((i) => i.code === 'sync_key_missing')!;
+    throw new DefinitionError([{ ...issue, draft: false, hint: `${issue.hint}; a test run matches records by it too` }]);
+  }
   const settings = resolveSettings(connector, mapping.settings, options.overrides);
   const credentials = options.credentials ?? localCredentials(integration, options.env);
   const db = openStore(options.db);

@@ -85,6 +85,16 @@ describe('drafts, launch and pause', () => {
     expect(text.stdout).toMatch(/test run, nothing written/);
     expect(text.stdout).toMatch(/records \(test run: nothing was written\):\n {2}U\w+ · person · /);
   }, 60_000);
+
+  it('a test run needs the sync key: without one it says so (exit 2), not "try --test"', async () => {
+    const { dir, db } = userFolder();
+    const file = join(dir, 'mappings', 'slack-last-login.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/sync_key:\n {2}- [^\n]*\n/, ''));
+    const result = await intake(['--db', db, 'run', file, '--test', '--set', `base_url=${simulator.url}`], slack(), dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/error \[sync_key_missing\].*\n.*a test run matches records by it too/);
+    expect(result.stderr).not.toMatch(/try it meanwhile/);
+  }, 30_000);
 });
 
 describe('People plus SaaS user records from the CLI', () => {
