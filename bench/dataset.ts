@@ -1,5 +1,6 @@
 /**
- * Deterministic Slack-shaped `team.accessLogs` data for the benchmark.
+ * Deterministic Slack-shaped data for the benchmark: `team.accessLogs` entries and, below,
+ * `users.list` members (`forEachMember`).
  *
  * N entries over U users: every user has at least one entry (the first U draws), the other
  * N − U entries go to random users, then the whole list is shuffled so one user's entries are
@@ -7,7 +8,7 @@
  * read. Same options ⇒ same data (mulberry32 PRNG, consumed in a fixed order), so the server
  * process and the bench process generate the same list independently.
  */
-import { mulberry32, type SlackLogin } from '../src/demo/people.js';
+import { mulberry32, type SlackLogin, type SlackMember } from '../src/demo/people.js';
 
 export interface DatasetOptions {
   entries: number;
@@ -99,4 +100,77 @@ export function expectedLastLogin(options: DatasetOptions): Float64Array {
 /** Epoch seconds → `YYYY-MM-DDTHH:MM:SSZ`. */
 export function isoSeconds(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 19) + 'Z';
+}
+
+// ------------------------------------------------------------------------ users.list members
+
+export interface MembersOptions {
+  members: number;
+  seed?: number;
+}
+
+const firstNames = ['Jane', 'John', 'Aisha', 'Mateo', 'Priya', 'Wei', 'Olga', 'Kwame', 'Yuki', 'Fatima', 'Liam', 'Emma', 'José', 'Zoë', 'Björn', 'Chloé', 'Seán', 'Amélie'];
+const lastNames = ['Doe', 'Smith', 'Nguyen', 'García', 'Müller', "O'Brien", 'Kowalski', 'Okafor', 'Tanaka', 'Patel', 'van der Berg', 'López', 'Fernández', 'Andersson'];
+const titles = ['Software Engineer', 'Product Manager', 'Data Analyst', 'Account Executive', 'Support Engineer', 'Recruiter', 'Finance Manager', 'Security Engineer', 'IT Administrator', 'Legal Counsel'];
+const zones = [['America/Los_Angeles', 'Pacific Daylight Time', -25200], ['America/New_York', 'Eastern Daylight Time', -14400], ['Europe/London', 'British Summer Time', 3600], ['Europe/Berlin', 'Central European Summer Time', 7200], ['Asia/Kolkata', 'India Standard Time', 19800]] as const;
+
+/**
+ * Calls `each(member, position)` for M `users.list` members in page order: every one a human
+ * (no bots, so no record is filtered out), with about 5% deleted, 3% guests (`is_restricted`,
+ * a third of them single-channel) and 3% admins. Every member has a first name, a last name
+ * and a title, so each mapping in bench/mappings writes all its fields for every record.
+ * `id` is `userId(i)`, `name` is `userName(i)`; the rest comes from a seeded PRNG.
+ */
+export function forEachMember(options: MembersOptions, each: (member: SlackMember, position: number) => void): void {
+  const random = mulberry32((options.seed ?? 42) + 1);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  for (let i = 0; i < options.members; i++) {
+    const first = pick(firstNames);
+    const last = pick(lastNames);
+    const [tz, tzLabel, tzOffset] = pick(zones);
+    const restricted = random() < 0.03;
+    const hash = Math.floor(random() * 2 ** 48).toString(16).padStart(12, '0');
+    const image = (size: number) => `https://avatars.example.com/${hash}_${size}.png`;
+    const realName = `${first} ${last}`;
+    each({
+      id: userId(i),
+      team_id: 'T0BENCH42',
+      name: userName(i),
+      deleted: random() < 0.05,
+      color: '9f69e7',
+      real_name: realName,
+      tz,
+      tz_label: tzLabel,
+      tz_offset: tzOffset,
+      profile: {
+        title: pick(titles),
+        phone: '',
+        skype: '',
+        real_name: realName,
+        real_name_normalized: realName,
+        display_name: random() < 0.5 ? first : '',
+        display_name_normalized: '',
+        status_text: '',
+        status_emoji: '',
+        avatar_hash: hash,
+        email: `${userName(i)}@example.com`,
+        first_name: first,
+        last_name: last,
+        image_24: image(24),
+        image_48: image(48),
+        image_72: image(72),
+        image_192: image(192),
+        team: 'T0BENCH42',
+      },
+      is_admin: !restricted && random() < 0.03,
+      is_owner: false,
+      is_primary_owner: false,
+      is_restricted: restricted,
+      is_ultra_restricted: restricted && random() < 0.3,
+      is_bot: false,
+      is_app_user: false,
+      updated: NOW - Math.floor(random() * YEAR),
+      is_email_confirmed: true,
+    }, i);
+  }
 }

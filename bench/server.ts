@@ -1,7 +1,9 @@
 /**
- * The benchmark's Slack-shaped API server: `GET /api/team.accessLogs` with cursor paging
- * (`limit`, `cursor`; `response_metadata.next_cursor` is empty on the last page), Slack's
- * envelope (`ok`, `logins`, `paging`) and a loose bearer check.
+ * The benchmark's Slack-shaped API server: `GET /api/team.accessLogs` (Slack's envelope `ok`,
+ * `logins`, `paging`) and `GET /api/users.list` (`ok`, `members`), both with cursor paging
+ * (`limit`, `cursor`; `response_metadata.next_cursor` is empty on the last page) and a loose
+ * bearer check. `entries: 0` serves no access logs; `members` (default 0) sets how many users
+ * `users.list` lists (bench/dataset.ts `forEachMember`).
  *
  * Pages are serialised once up front, so serving one is a buffer write and the server is never
  * the bottleneck. It runs in its own process (`spawnServer`), so its data and its CPU are not
@@ -11,7 +13,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { forEachEntry, type AccessLogEntry, type DatasetOptions } from './dataset.js';
+import type { SlackMember } from '../src/demo/people.js';
+import { forEachEntry, forEachMember, type AccessLogEntry, type DatasetOptions } from './dataset.js';
 
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
@@ -19,9 +22,15 @@ const DEFAULT_LIMIT = 100;
 export interface ServerInfo {
   /** API root, e.g. http://127.0.0.1:PORT/api */
   url: string;
+  /** team.accessLogs pages and bytes at the bench's page size */
   pages: number;
   bytes: number;
+  /** users.list pages and bytes at the bench's page size */
+  memberPages: number;
+  memberBytes: number;
 }
+
+export type ServerOptions = DatasetOptions & { pageSize: number; members?: number };
 
 interface Started extends ServerInfo {
   server: Server;
@@ -29,36 +38,60 @@ interface Started extends ServerInfo {
   requests(): number;
 }
 
-const cursorOf = (offset: number) => Buffer.from(`login:${offset}`).toString('base64');
-const offsetOf = (cursor: string) => {
+const cursorOf = (kind: string, offset: number) => Buffer.from(`${kind}:${offset}`).toString('base64');
+const offsetOf = (kind: string, cursor: string) => {
   const text = Buffer.from(cursor, 'base64').toString('utf8');
-  return text.startsWith('login:') ? Number(text.slice(6)) : NaN;
+  return text.startsWith(`${kind}:`) ? Number(text.slice(kind.length + 1)) : NaN;
 };
 
-/** Starts the server in this process (the child side of `spawnServer`). */
-export async function startServer(options: DatasetOptions & { pageSize: number }): Promise<Started> {
-  const entries: AccessLogEntry[] = [];
-  forEachEntry(options, (entry) => entries.push(entry));
-  const total = entries.length;
+/** One cursor-paged list: pages serialised once (per offset and limit), cached. */
+function pagedList<T>(items: T[], kind: string, body: (slice: T[], offset: number, limit: number, next: string) => object) {
+  const total = items.length;
   const cache = new Map<string, Buffer>();
-  const page = (offset: number, limit: number): Buffer => {
-    const id = `${offset}:${limit}`;
-    let body = cache.get(id);
-    if (!body) {
-      const end = Math.min(offset + limit, total);
-      body = Buffer.from(JSON.stringify({
-        ok: true,
-        logins: entries.slice(offset, end),
-        paging: { count: limit, total, page: Math.floor(offset / limit) + 1, pages: Math.ceil(total / limit) },
-        response_metadata: { next_cursor: end < total ? cursorOf(end) : '' },
-      }));
-      cache.set(id, body);
-    }
-    return body;
+  return {
+    total,
+    kind,
+    page(offset: number, limit: number): Buffer {
+      const id = `${offset}:${limit}`;
+      let buffer = cache.get(id);
+      if (!buffer) {
+        const end = Math.min(offset + limit, total);
+        buffer = Buffer.from(JSON.stringify(body(items.slice(offset, end), offset, limit, end < total ? cursorOf(kind, end) : '')));
+        cache.set(id, buffer);
+      }
+      return buffer;
+    },
+    /** serialises every page at `pageSize` up front; returns their count and bytes */
+    warm(pageSize: number): { pages: number; bytes: number } {
+      let bytes = 0;
+      let pages = 0;
+      for (let offset = 0; offset < total; offset += pageSize, pages++) bytes += this.page(offset, pageSize).length;
+      return { pages, bytes };
+    },
   };
-  let bytes = 0;
-  let pages = 0;
-  for (let offset = 0; offset < total; offset += options.pageSize, pages++) bytes += page(offset, options.pageSize).length;
+}
+
+/** Starts the server in this process (the child side of `spawnServer`). */
+export async function startServer(options: ServerOptions): Promise<Started> {
+  const entries: AccessLogEntry[] = [];
+  if (options.entries > 0) forEachEntry(options, (entry) => entries.push(entry));
+  const logins = pagedList(entries, 'login', (slice, offset, limit, next) => ({
+    ok: true,
+    logins: slice,
+    paging: { count: limit, total: entries.length, page: Math.floor(offset / limit) + 1, pages: Math.ceil(entries.length / limit) },
+    response_metadata: { next_cursor: next },
+  }));
+  const memberList: SlackMember[] = [];
+  if (options.members) forEachMember({ members: options.members, seed: options.seed }, (member) => memberList.push(member));
+  const members = pagedList(memberList, 'user', (slice, _offset, _limit, next) => ({
+    ok: true,
+    members: slice,
+    cache_ts: 1_749_945_600,
+    response_metadata: { next_cursor: next },
+  }));
+  const { pages, bytes } = logins.warm(options.pageSize);
+  const { pages: memberPages, bytes: memberBytes } = members.warm(options.pageSize);
+  const lists = new Map([['/api/team.accessLogs', logins], ['/api/users.list', members]]);
 
   let latency = 0;
   let requests = 0;
@@ -73,22 +106,23 @@ export async function startServer(options: DatasetOptions & { pageSize: number }
       if (latency > 0) setTimeout(send, latency);
       else send();
     };
-    if (url.pathname !== '/api/team.accessLogs') return reply(JSON.stringify({ ok: false, error: 'unknown_method' }), 404);
+    const list = lists.get(url.pathname);
+    if (!list) return reply(JSON.stringify({ ok: false, error: 'unknown_method' }), 404);
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return reply(JSON.stringify({ ok: false, error: 'not_authed' }));
     const rawLimit = Number(url.searchParams.get('limit') || DEFAULT_LIMIT);
     const limit = Math.min(Number.isInteger(rawLimit) && rawLimit > 0 ? rawLimit : DEFAULT_LIMIT, MAX_LIMIT);
     const cursor = url.searchParams.get('cursor') ?? '';
-    const offset = cursor === '' ? 0 : offsetOf(cursor);
-    if (!Number.isInteger(offset) || offset < 0 || offset >= Math.max(total, 1)) return reply(JSON.stringify({ ok: false, error: 'invalid_cursor' }));
-    return reply(page(offset, limit));
+    const offset = cursor === '' ? 0 : offsetOf(list.kind, cursor);
+    if (!Number.isInteger(offset) || offset < 0 || offset >= Math.max(list.total, 1)) return reply(JSON.stringify({ ok: false, error: 'invalid_cursor' }));
+    return reply(list.page(offset, limit));
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/api`, pages, bytes, server, setLatency: (ms) => (latency = ms), requests: () => requests };
+  return { url: `http://127.0.0.1:${port}/api`, pages, bytes, memberPages, memberBytes, server, setLatency: (ms) => (latency = ms), requests: () => requests };
 }
 
-type ToChild = { type: 'start'; options: DatasetOptions & { pageSize: number } } | { type: 'latency'; ms: number };
+type ToChild = { type: 'start'; options: ServerOptions } | { type: 'latency'; ms: number };
 type FromChild = { type: 'ready'; info: ServerInfo } | { type: 'latency-set' } | { type: 'error'; message: string };
 
 export interface ServerProcess extends ServerInfo {
@@ -97,7 +131,7 @@ export interface ServerProcess extends ServerInfo {
 }
 
 /** Starts the server in a child process; resolves when it listens. */
-export async function spawnServer(options: DatasetOptions & { pageSize: number }): Promise<ServerProcess> {
+export async function spawnServer(options: ServerOptions): Promise<ServerProcess> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const next = () =>
     new Promise<FromChild>((resolve, reject) => {
@@ -138,7 +172,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes(
       startServer(m.options).then(
         (s) => {
           started = s;
-          reply({ type: 'ready', info: { url: s.url, pages: s.pages, bytes: s.bytes } });
+          reply({ type: 'ready', info: { url: s.url, pages: s.pages, bytes: s.bytes, memberPages: s.memberPages, memberBytes: s.memberBytes } });
         },
         (error: Error) => reply({ type: 'error', message: error.message }),
       );

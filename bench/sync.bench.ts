@@ -1,9 +1,10 @@
 /**
  * Performance benchmark of the Slack last-login sync (DESIGN.md, "Performance bar").
  *
- *   npm run bench                       100,000 entries / 40,000 users (about 2 minutes)
+ *   npm run bench                       100,000 entries / 40,000 users, 100,000 members (1.5–3 minutes)
  *   npm run bench -- --quick            10,000 / 4,000 smoke run
  *   npm run bench -- --entries 200000 --users 50000 --latency-ms 50 --runs 5
+ *   npm run bench -- --only expr        the computed-values section alone (about 1 minute)
  *
  * A local Slack-shaped server (bench/server.ts, its own process) serves `team.accessLogs` from
  * pre-serialised pages. A SQLite store is seeded with U People records carrying slack_user_id;
@@ -14,8 +15,12 @@
  *   3. memory of an Intake run in a fresh process for N/2, N, 2N entries over the same U (one
  *      natural run for peak RSS / heapUsed, one with a full GC every 100 ms for the live heap);
  *   4. with per-page latency (--latency-ms, default 20; 0 skips): baseline (sequential) vs
- *      Intake (prefetches the next page).
- * Flags: --entries N, --users U, --latency-ms MS, --runs R (default 3), --quick, --no-memory.
+ *      Intake (prefetches the next page);
+ *   5. the cost of computed values (bench/expr.ts): the Slack users sync of M users.list members
+ *      with three fields from plain sources vs the same three from `expr:`, medians of R
+ *      alternating rounds against the 1.15× bar, and the mapping step alone.
+ * Flags: --entries N, --users U, --members M (default 100000), --latency-ms MS, --runs R
+ * (default 3; section 5: 5 rounds), --only sync|expr, --quick, --no-memory.
  * Results go to stdout, progress to stderr. Exits 1 when the bar, the unchanged check or a
  * correctness check fails; 2 when the bench itself could not run. See docs/benchmark.md.
  */
@@ -27,14 +32,14 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import Database from 'better-sqlite3';
 import { runIntegration, type RunResult } from '../src/runner.js';
 import { openStore } from '../src/store/db.js';
 import { sqliteTarget } from '../src/targets/sqlite.js';
 import { runBaseline } from './baseline.js';
 import { expectedLastLogin, isoSeconds, userId, userName } from './dataset.js';
+import { EXPR_BAR, exprBench } from './expr.js';
+import { best, gc, log, mb, ms, n, pad, padEnd, removeStore, timed, type Sample } from './helpers.js';
 import { spawnServer } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,40 +48,11 @@ const mappingFile = join(repo, 'mappings/slack-last-login.yaml');
 const PAGE_SIZE = 1000;
 const BAR = 1.5;
 const SEED = 42;
+/** `--only` values: the last-login sync sections 1–4, or the computed-values section 5. */
+const sections = ['sync', 'expr'] as const;
+type Section = (typeof sections)[number];
 
 // ------------------------------------------------------------------------------------ helpers
-
-const gc: () => void = (() => {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    return vm.runInNewContext('gc') as () => void;
-  } catch {
-    return () => undefined;
-  }
-})();
-
-const log = (text: string) => process.stderr.write(`${text}\n`);
-const n = (value: number) => value.toLocaleString('en-US');
-const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-const ms = (value: number) => `${Math.round(value)} ms`;
-const pad = (text: string, width: number) => text.padStart(width);
-const padEnd = (text: string, width: number) => text.padEnd(width);
-
-/** Wall time and this process's CPU time (user + system) of one run. */
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; cpu: number; value: T }> {
-  gc();
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const value = await work();
-  const elapsed = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { ms: elapsed, cpu: (used.user + used.system) / 1000, value };
-}
-
-/** Removes a store copy with its WAL and shared-memory files. */
-function removeStore(file: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
-}
 
 /** U People records `{ username, slack_user_id }`, as the Slack users integration leaves them. */
 async function seedStore(file: string, users: number): Promise<void> {
@@ -149,14 +125,6 @@ function intake(url: string, db: string): Promise<RunResult> {
     credentials: { token: 'bench' },
   });
 }
-
-interface Sample {
-  ms: number;
-  cpu: number;
-}
-
-/** The run with the least wall time. */
-const best = <T extends Sample>(list: T[]): T => list.reduce((a, b) => (b.ms < a.ms ? b : a));
 
 const failures: string[] = [];
 function check(condition: boolean, what: string): boolean {
@@ -247,13 +215,153 @@ async function measureMemory(entries: number, users: number, seedFile: string, d
 
 // ---------------------------------------------------------------------------------------- main
 
+interface LastLoginOptions {
+  entries: number;
+  users: number;
+  latencyMs: number;
+  runs: number;
+  memory: boolean;
+  dir: string;
+}
+
+/** Sections 1–4: the Slack last-login sync against the baseline; returns the report lines. */
+async function lastLoginBench({ entries, users, latencyMs, runs, memory, dir }: LastLoginOptions): Promise<string[]> {
+  log(`generating ${n(entries)} entries over ${n(users)} users…`);
+  const expected = expectedLastLogin({ entries, users, seed: SEED });
+  const server = await spawnServer({ entries, users, seed: SEED, pageSize: PAGE_SIZE });
+  const seedFile = join(dir, 'seed.db');
+  const seeded = performance.now();
+  await seedStore(seedFile, users);
+  const seedMs = performance.now() - seeded;
+
+  // 1. baseline vs Intake, alternating, each on a fresh copy of the seeded store
+  const baseline: Sample[] = [];
+  const intakeRuns: Sample[] = [];
+  let lastIntakeFile = '';
+  let warnings: string[] = [];
+  try {
+    for (let r = 1; r <= runs; r++) {
+      const bFile = freshCopy(seedFile, dir);
+      const b = await timed(() => runBaseline({ url: server.url, db: bFile, pageSize: PAGE_SIZE }));
+      baseline.push(b);
+      check(b.value.updated === users && b.value.entries === entries, `baseline run ${r}: updated ${b.value.updated}, read ${b.value.entries}`);
+      const bCheck = verifyStore(bFile, expected);
+      check(bCheck.ok, `baseline run ${r}: ${bCheck.message}`);
+      removeStore(bFile);
+
+      const iFile = freshCopy(seedFile, dir);
+      const i = await timed(() => intake(server.url, iFile));
+      intakeRuns.push(i);
+      checkIntake(i.value, users, `Intake run ${r}`);
+      check(i.value.entries === entries, `Intake run ${r}: read ${i.value.entries} entries, expected ${entries}`);
+      const iCheck = verifyStore(iFile, expected);
+      check(iCheck.ok, `Intake run ${r}: ${iCheck.message}`);
+      warnings = i.value.warnings;
+      if (lastIntakeFile) removeStore(lastIntakeFile);
+      lastIntakeFile = iFile;
+      log(`run ${r}/${runs}: baseline ${ms(b.ms)} (cpu ${ms(b.cpu)}), Intake ${ms(i.ms)} (cpu ${ms(i.cpu)}; ${i.value.pages} pages, ${JSON.stringify(i.value.counts)}; store ${iCheck.message})`);
+    }
+
+    // 2. unchanged re-runs on the file the last Intake run wrote
+    const before = recordsDigest(lastIntakeFile);
+    const unchanged: Sample[] = [];
+    let unchangedOk = true;
+    for (let r = 1; r <= runs; r++) {
+      const u = await timed(() => intake(server.url, lastIntakeFile));
+      unchanged.push(u);
+      unchangedOk = check(u.value.status === 'succeeded' && u.value.counts.updated === 0 && u.value.counts.unchanged === users,
+        `unchanged re-run ${r}: ${u.value.status} ${JSON.stringify(u.value.counts)} (expected updated 0, unchanged ${users})`) && unchangedOk;
+      log(`unchanged re-run ${r}/${runs}: ${ms(u.ms)} (cpu ${ms(u.cpu)}) ${JSON.stringify(u.value.counts)}`);
+    }
+    unchangedOk = check(recordsDigest(lastIntakeFile) === before, 'unchanged re-run: records rows (data or updated_at) changed') && unchangedOk;
+
+    // 3. per-page latency: sequential baseline vs prefetching Intake
+    const latency: { baseline: Sample[]; intake: Sample[] } = { baseline: [], intake: [] };
+    if (latencyMs > 0) {
+      await server.setLatency(latencyMs);
+      const latencyRuns = Math.min(runs, 2);
+      for (let r = 1; r <= latencyRuns; r++) {
+        const bFile = freshCopy(seedFile, dir);
+        const b = await timed(() => runBaseline({ url: server.url, db: bFile, pageSize: PAGE_SIZE }));
+        check(b.value.updated === users, `latency baseline run ${r}: updated ${b.value.updated}`);
+        latency.baseline.push(b);
+        removeStore(bFile);
+        const iFile = freshCopy(seedFile, dir);
+        const i = await timed(() => intake(server.url, iFile));
+        checkIntake(i.value, users, `latency Intake run ${r}`);
+        latency.intake.push(i);
+        removeStore(iFile);
+        log(`latency ${latencyMs} ms run ${r}/${latencyRuns}: baseline ${ms(b.ms)}, Intake ${ms(i.ms)}`);
+      }
+      await server.setLatency(0);
+    }
+    const pages = server.pages;
+    const bytes = server.bytes;
+    await server.close();
+
+    // 4. memory: fresh process per run, N/2, N, 2N entries over the same users
+    const memory: MemoryReport[] = [];
+    if (memory) {
+      for (const count of [Math.max(users, Math.round(entries / 2)), entries, entries * 2]) {
+        const report = await measureMemory(count, users, seedFile, dir);
+        memory.push(report);
+        log(`memory ${n(count)} entries: peak RSS ${mb(report.peakRss)}, peak heapUsed ${mb(report.peakHeapUsed)}, ${ms(report.ms)}`);
+      }
+    }
+
+    // ---------------------------------------------------------------------------- report
+    const ratio = best(intakeRuns).ms / best(baseline).ms;
+    const pass = ratio <= BAR;
+    check(pass, `Intake took ${ratio.toFixed(2)}× the baseline's time, over the ${BAR}× bar`);
+    const row = (label: string, list: Sample[], extra = '') =>
+      `${padEnd(label, 32)}${pad(ms(best(list).ms), 9)}${pad(ms(best(list).cpu), 9)}   ${list.map((v) => pad(String(Math.round(v.ms)), 6)).join('')}${extra ? `   ${extra}` : ''}`;
+    const out: string[] = [];
+    out.push('');
+    out.push(`Intake sync benchmark: ${n(entries)} access-log entries / ${n(users)} users, ${pages} pages of ${PAGE_SIZE} (${mb(bytes)} of JSON)`);
+    out.push(`node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; best of ${runs}, fresh store copy per run; seeding ${n(users)} People took ${ms(seedMs)}`);
+    out.push('');
+    out.push(`${padEnd('', 32)}${pad('wall', 9)}${pad('cpu', 9)}   all runs, wall ms`);
+    out.push(row('baseline (http+Map+1 tx)', baseline));
+    out.push(row('Intake runIntegration', intakeRuns));
+    out.push(`${padEnd('ratio Intake / baseline', 32)}${pad(`${ratio.toFixed(2)}×`, 9)}${pad(`${(best(intakeRuns).cpu / best(baseline).cpu).toFixed(2)}×`, 9)}   bar ${BAR}× (wall): ${pass ? 'PASS' : 'FAIL'}`);
+    out.push(row('Intake unchanged re-run', unchanged, `updated 0, unchanged ${n(users)}, records rows untouched: ${unchangedOk ? 'PASS' : 'FAIL'}`));
+    if (latencyMs > 0) {
+      const floor = pages * latencyMs;
+      const added = (list: Sample[], base: Sample[]) => `+${ms(best(list).ms - best(base).ms)} over no latency`;
+      out.push('');
+      out.push(`with ${latencyMs} ms latency per page: ${pages} pages fetched one after another wait ${ms(floor)}`);
+      out.push(row('baseline (sequential pages)', latency.baseline, added(latency.baseline, baseline)));
+      out.push(row('Intake (prefetches next page)', latency.intake, `${added(latency.intake, intakeRuns)}; ${(best(latency.intake).ms / best(latency.baseline).ms).toFixed(2)}× baseline`));
+    }
+    if (memory.length) {
+      out.push('');
+      out.push(`memory of one Intake run in a fresh process, ${n(users)} users (RSS start: after imports, before the run)`);
+      out.push(`${pad('entries', 9)}${pad('pages', 7)}${pad('RSS start', 12)}${pad('peak RSS', 12)}${pad('peak heapUsed', 15)}${pad('peak live heap', 16)}${pad('wall', 10)}`);
+      for (const m of memory) {
+        out.push(`${pad(n(m.entries), 9)}${pad(String(m.pages), 7)}${pad(mb(m.rssStart), 12)}${pad(mb(m.peakRss), 12)}${pad(mb(m.peakHeapUsed), 15)}${pad(mb(m.peakLiveHeap), 16)}${pad(ms(m.ms), 10)}`);
+      }
+      const first = memory[0];
+      const last = memory[memory.length - 1];
+      const times = (key: 'peakRss' | 'peakHeapUsed' | 'peakLiveHeap') => `${(last[key] / first[key]).toFixed(2)}×`;
+      out.push(`${n(last.entries)} vs ${n(first.entries)} entries (${(last.entries / first.entries).toFixed(0)}× the entries): peak RSS ${times('peakRss')}, peak heapUsed ${times('peakHeapUsed')}, peak live heap ${times('peakLiveHeap')}`);
+      out.push('(peak heapUsed includes garbage not yet collected; peak live heap: a second run with a full GC every 100 ms)');
+    }
+    if (warnings.length) out.push('', `Intake warnings: ${warnings.join(' | ')}`);
+    return out;
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       entries: { type: 'string' },
       users: { type: 'string' },
+      members: { type: 'string' },
       'latency-ms': { type: 'string' },
       runs: { type: 'string' },
+      only: { type: 'string' },
       quick: { type: 'boolean', default: false },
       'no-memory': { type: 'boolean', default: false },
       'memory-child': { type: 'string' },
@@ -268,143 +376,44 @@ async function main(): Promise<number> {
     if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number, got ${raw}`);
     return value;
   };
+  const only = values.only;
+  if (only !== undefined && !sections.includes(only as Section)) throw new Error(`--only must be one of ${sections.join(', ')}, got ${only}`);
+  const runSection = (section: Section) => only === undefined || only === section;
   const entries = int(values.entries, values.quick ? 10_000 : 100_000, 'entries');
   const users = int(values.users, values.quick ? 4_000 : 40_000, 'users');
+  const members = int(values.members, values.quick ? 10_000 : 100_000, 'members');
   const latencyMs = int(values['latency-ms'], 20, 'latency-ms');
   const runs = Math.max(1, int(values.runs, 3, 'runs'));
+  const rounds = Math.max(1, int(values.runs, 5, 'runs'));
   if (users < 1 || entries < users) throw new Error(`need --entries >= --users >= 1 (every user has at least one entry)`);
+  if (members < 1) throw new Error('need --members >= 1');
 
   const dir = mkdtempSync(join(tmpdir(), 'intake-bench-'));
   const wallStart = performance.now();
   try {
-    log(`generating ${n(entries)} entries over ${n(users)} users…`);
-    const expected = expectedLastLogin({ entries, users, seed: SEED });
-    const server = await spawnServer({ entries, users, seed: SEED, pageSize: PAGE_SIZE });
-    const seedFile = join(dir, 'seed.db');
-    const seeded = performance.now();
-    await seedStore(seedFile, users);
-    const seedMs = performance.now() - seeded;
-
-    // 1. baseline vs Intake, alternating, each on a fresh copy of the seeded store
-    const baseline: Sample[] = [];
-    const intakeRuns: Sample[] = [];
-    let lastIntakeFile = '';
-    let warnings: string[] = [];
-    try {
-      for (let r = 1; r <= runs; r++) {
-        const bFile = freshCopy(seedFile, dir);
-        const b = await timed(() => runBaseline({ url: server.url, db: bFile, pageSize: PAGE_SIZE }));
-        baseline.push(b);
-        check(b.value.updated === users && b.value.entries === entries, `baseline run ${r}: updated ${b.value.updated}, read ${b.value.entries}`);
-        const bCheck = verifyStore(bFile, expected);
-        check(bCheck.ok, `baseline run ${r}: ${bCheck.message}`);
-        removeStore(bFile);
-
-        const iFile = freshCopy(seedFile, dir);
-        const i = await timed(() => intake(server.url, iFile));
-        intakeRuns.push(i);
-        checkIntake(i.value, users, `Intake run ${r}`);
-        check(i.value.entries === entries, `Intake run ${r}: read ${i.value.entries} entries, expected ${entries}`);
-        const iCheck = verifyStore(iFile, expected);
-        check(iCheck.ok, `Intake run ${r}: ${iCheck.message}`);
-        warnings = i.value.warnings;
-        if (lastIntakeFile) removeStore(lastIntakeFile);
-        lastIntakeFile = iFile;
-        log(`run ${r}/${runs}: baseline ${ms(b.ms)} (cpu ${ms(b.cpu)}), Intake ${ms(i.ms)} (cpu ${ms(i.cpu)}; ${i.value.pages} pages, ${JSON.stringify(i.value.counts)}; store ${iCheck.message})`);
-      }
-
-      // 2. unchanged re-runs on the file the last Intake run wrote
-      const before = recordsDigest(lastIntakeFile);
-      const unchanged: Sample[] = [];
-      let unchangedOk = true;
-      for (let r = 1; r <= runs; r++) {
-        const u = await timed(() => intake(server.url, lastIntakeFile));
-        unchanged.push(u);
-        unchangedOk = check(u.value.status === 'succeeded' && u.value.counts.updated === 0 && u.value.counts.unchanged === users,
-          `unchanged re-run ${r}: ${u.value.status} ${JSON.stringify(u.value.counts)} (expected updated 0, unchanged ${users})`) && unchangedOk;
-        log(`unchanged re-run ${r}/${runs}: ${ms(u.ms)} (cpu ${ms(u.cpu)}) ${JSON.stringify(u.value.counts)}`);
-      }
-      unchangedOk = check(recordsDigest(lastIntakeFile) === before, 'unchanged re-run: records rows (data or updated_at) changed') && unchangedOk;
-
-      // 3. per-page latency: sequential baseline vs prefetching Intake
-      const latency: { baseline: Sample[]; intake: Sample[] } = { baseline: [], intake: [] };
-      if (latencyMs > 0) {
-        await server.setLatency(latencyMs);
-        const latencyRuns = Math.min(runs, 2);
-        for (let r = 1; r <= latencyRuns; r++) {
-          const bFile = freshCopy(seedFile, dir);
-          const b = await timed(() => runBaseline({ url: server.url, db: bFile, pageSize: PAGE_SIZE }));
-          check(b.value.updated === users, `latency baseline run ${r}: updated ${b.value.updated}`);
-          latency.baseline.push(b);
-          removeStore(bFile);
-          const iFile = freshCopy(seedFile, dir);
-          const i = await timed(() => intake(server.url, iFile));
-          checkIntake(i.value, users, `latency Intake run ${r}`);
-          latency.intake.push(i);
-          removeStore(iFile);
-          log(`latency ${latencyMs} ms run ${r}/${latencyRuns}: baseline ${ms(b.ms)}, Intake ${ms(i.ms)}`);
-        }
-        await server.setLatency(0);
-      }
-      const pages = server.pages;
-      const bytes = server.bytes;
-      await server.close();
-
-      // 4. memory: fresh process per run, N/2, N, 2N entries over the same users
-      const memory: MemoryReport[] = [];
-      if (!values['no-memory']) {
-        for (const count of [Math.max(users, Math.round(entries / 2)), entries, entries * 2]) {
-          const report = await measureMemory(count, users, seedFile, dir);
-          memory.push(report);
-          log(`memory ${n(count)} entries: peak RSS ${mb(report.peakRss)}, peak heapUsed ${mb(report.peakHeapUsed)}, ${ms(report.ms)}`);
-        }
-      }
-
-      // ---------------------------------------------------------------------------- report
-      const ratio = best(intakeRuns).ms / best(baseline).ms;
-      const pass = ratio <= BAR;
-      check(pass, `Intake took ${ratio.toFixed(2)}× the baseline's time, over the ${BAR}× bar`);
-      const row = (label: string, list: Sample[], extra = '') =>
-        `${padEnd(label, 32)}${pad(ms(best(list).ms), 9)}${pad(ms(best(list).cpu), 9)}   ${list.map((v) => pad(String(Math.round(v.ms)), 6)).join('')}${extra ? `   ${extra}` : ''}`;
-      const out: string[] = [];
-      out.push('');
-      out.push(`Intake sync benchmark: ${n(entries)} access-log entries / ${n(users)} users, ${pages} pages of ${PAGE_SIZE} (${mb(bytes)} of JSON)`);
-      out.push(`node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; best of ${runs}, fresh store copy per run; seeding ${n(users)} People took ${ms(seedMs)}`);
-      out.push('');
-      out.push(`${padEnd('', 32)}${pad('wall', 9)}${pad('cpu', 9)}   all runs, wall ms`);
-      out.push(row('baseline (http+Map+1 tx)', baseline));
-      out.push(row('Intake runIntegration', intakeRuns));
-      out.push(`${padEnd('ratio Intake / baseline', 32)}${pad(`${ratio.toFixed(2)}×`, 9)}${pad(`${(best(intakeRuns).cpu / best(baseline).cpu).toFixed(2)}×`, 9)}   bar ${BAR}× (wall): ${pass ? 'PASS' : 'FAIL'}`);
-      out.push(row('Intake unchanged re-run', unchanged, `updated 0, unchanged ${n(users)}, records rows untouched: ${unchangedOk ? 'PASS' : 'FAIL'}`));
-      if (latencyMs > 0) {
-        const floor = pages * latencyMs;
-        const added = (list: Sample[], base: Sample[]) => `+${ms(best(list).ms - best(base).ms)} over no latency`;
-        out.push('');
-        out.push(`with ${latencyMs} ms latency per page: ${pages} pages fetched one after another wait ${ms(floor)}`);
-        out.push(row('baseline (sequential pages)', latency.baseline, added(latency.baseline, baseline)));
-        out.push(row('Intake (prefetches next page)', latency.intake, `${added(latency.intake, intakeRuns)}; ${(best(latency.intake).ms / best(latency.baseline).ms).toFixed(2)}× baseline`));
-      }
-      if (memory.length) {
-        out.push('');
-        out.push(`memory of one Intake run in a fresh process, ${n(users)} users (RSS start: after imports, before the run)`);
-        out.push(`${pad('entries', 9)}${pad('pages', 7)}${pad('RSS start', 12)}${pad('peak RSS', 12)}${pad('peak heapUsed', 15)}${pad('peak live heap', 16)}${pad('wall', 10)}`);
-        for (const m of memory) {
-          out.push(`${pad(n(m.entries), 9)}${pad(String(m.pages), 7)}${pad(mb(m.rssStart), 12)}${pad(mb(m.peakRss), 12)}${pad(mb(m.peakHeapUsed), 15)}${pad(mb(m.peakLiveHeap), 16)}${pad(ms(m.ms), 10)}`);
-        }
-        const first = memory[0];
-        const last = memory[memory.length - 1];
-        const times = (key: 'peakRss' | 'peakHeapUsed' | 'peakLiveHeap') => `${(last[key] / first[key]).toFixed(2)}×`;
-        out.push(`${n(last.entries)} vs ${n(first.entries)} entries (${(last.entries / first.entries).toFixed(0)}× the entries): peak RSS ${times('peakRss')}, peak heapUsed ${times('peakHeapUsed')}, peak live heap ${times('peakLiveHeap')}`);
-        out.push('(peak heapUsed includes garbage not yet collected; peak live heap: a second run with a full GC every 100 ms)');
-      }
-      if (warnings.length) out.push('', `Intake warnings: ${warnings.join(' | ')}`);
-      out.push('');
-      out.push(failures.length ? `FAIL\n${failures.map((f) => `  - ${f}`).join('\n')}` : `PASS: within the ${BAR}× bar, the unchanged re-run writes nothing, every stored last login is correct`);
-      out.push(`(bench wall time ${((performance.now() - wallStart) / 1000).toFixed(1)} s)`);
-      process.stdout.write(`${out.join('\n')}\n`);
-    } finally {
-      await server.close();
+    const out: string[] = [];
+    const passed: string[] = [];
+    if (runSection('sync')) {
+      out.push(...(await lastLoginBench({ entries, users, latencyMs, runs, memory: !values['no-memory'], dir })));
+      if (!failures.length) passed.push(`within the ${BAR}× bar, the unchanged re-run writes nothing, every stored last login is correct`);
     }
+    if (runSection('expr')) {
+      log(`computed values: ${n(members)} users.list members, ${rounds} rounds…`);
+      const server = await spawnServer({ entries: 0, users: 0, members, seed: SEED, pageSize: PAGE_SIZE });
+      try {
+        const result = await exprBench({ url: server.url, members, memberPages: server.memberPages, memberBytes: server.memberBytes, pageSize: PAGE_SIZE, rounds, seed: SEED, dir });
+        out.push('', ...result.lines);
+        out.push(`node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end`);
+        failures.push(...result.failures);
+        if (!result.failures.length) passed.push(`expr: within the ${EXPR_BAR}× bar of plain sources, every stored value is correct`);
+      } finally {
+        await server.close();
+      }
+    }
+    out.push('');
+    out.push(failures.length ? `FAIL\n${failures.map((f) => `  - ${f}`).join('\n')}` : `PASS: ${passed.join('; ')}`);
+    out.push(`(bench wall time ${((performance.now() - wallStart) / 1000).toFixed(1)} s)`);
+    process.stdout.write(`${out.join('\n')}\n`);
     return failures.length ? 1 : 0;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -32,8 +32,8 @@ describe('shipped schemas and definitions', () => {
     expect(missing).toEqual([]);
   });
 
-  it('every connector and mapping in the repository validates', () => {
-    const files = [...yamlIn('connectors'), ...yamlIn('mappings')];
+  it('every connector and mapping in the repository validates (the benchmark\'s and the tests\' too)', () => {
+    const files = [...yamlIn('connectors'), ...yamlIn('mappings'), ...yamlIn('bench/mappings'), ...yamlIn('test/fixtures/connectors'), ...yamlIn('test/fixtures/mappings')];
     expect(files.length).toBeGreaterThanOrEqual(4);
     const invalid = validateFiles(files).filter((r) => r.issues.length);
     expect(invalid).toEqual([]);
