@@ -11,7 +11,7 @@ import { openStore } from './store/db.js';
 import type { CredentialValues } from './source/auth/types.js';
 import { readSource, scrubber } from './source/read.js';
 import type { SourceStats } from './source/types.js';
-import { sync, type RecordEvent } from './sync/engine.js';
+import { resolveKeyPairs, sync, type RecordEvent } from './sync/engine.js';
 import { groupReasons, Tally, type Counts } from './sync/outcomes.js';
 import { sqliteTarget } from './targets/sqlite.js';
 import type { RecordType } from './targets/fields.js';
@@ -113,7 +113,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
       target,
       preference: mapping.preference,
       mapping: compiled,
-      syncKey: mapping.sync_key,
+      syncKey: resolveKeyPairs(mapping.sync_key),
       required: requiredOf(targets.people),
       tally,
       saas: saasTally && { required: requiredOf(targets.saas_users!).filter((f) => !(saasLinkFields as readonly string[]).includes(f)), tally: saasTally },

@@ -158,7 +158,7 @@ export interface MappingSpec {
   saas_user?: SaasUserSpec;
   preference: Preference;
   /** absent only in a draft */
-  sync_key?: { source: string; target: string }[];
+  sync_key?: { source: string; target: string; match?: 'exact' | 'case_insensitive' }[];
   custom_fields?: Record<string, CustomFieldSpec>;
   filters?: FilterSpec[];
   fields: Record<string, FieldMappingSpec>;

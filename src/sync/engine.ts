@@ -1,14 +1,14 @@
 import type { Preference } from '../definition/model.js';
 import type { CompiledMapping } from '../mapping/compile.js';
 import type { SourceItem, SourceRecord } from '../source/types.js';
-import type { Fields, StoredRecord, Target } from '../targets/target.js';
+import { foldCase, type Fields, type StoredRecord, type Target } from '../targets/target.js';
 import type { Tally } from './outcomes.js';
 
 export interface SyncOptions {
   target: Target;
   preference: Preference;
   mapping: CompiledMapping;
-  syncKey: { source: string; target: string }[];
+  syncKey: SyncKeyPair[];
   /** People fields that must have a value before a record is created */
   required: string[];
   /** outcomes of the People records: one per record read */
@@ -21,6 +21,21 @@ export interface SyncOptions {
   beforeFirstWrite?: () => Promise<void>;
   /** sees each record's outcome as it is decided (the test run shows them) */
   onRecord?: (event: RecordEvent) => void;
+}
+
+/** A sync key pair as the engine uses it: `match` resolved (see `keyMatch`). */
+export interface SyncKeyPair {
+  source: string;
+  target: string;
+  match?: 'exact' | 'case_insensitive';
+}
+
+/**
+ * The pairs with `match` resolved: as the mapping says, else case-insensitive for an e-mail
+ * target field (`email`, `work_email` …), exact otherwise.
+ */
+export function resolveKeyPairs(pairs: { source: string; target: string; match?: SyncKeyPair['match'] }[]): SyncKeyPair[] {
+  return pairs.map((pair) => ({ ...pair, match: pair.match ?? (/(^|_)e?mail$/.test(pair.target) ? 'case_insensitive' : 'exact') }));
 }
 
 /** One record's outcome, with the values that were (or would be) written. */
@@ -50,6 +65,8 @@ interface Kind {
   name: 'people' | 'saas_users';
   label: string;
   keyFields: string[];
+  /** per key field: match it in any case */
+  caseInsensitive: boolean[];
   where?: Fields;
   required: string[];
   tally: Tally;
@@ -65,9 +82,12 @@ interface Kind {
 export async function sync(items: AsyncIterable<SourceItem>, options: SyncOptions): Promise<void> {
   const size = options.batchSize ?? 5000;
   const seen = new Set<string>();
-  const people: Kind = { name: 'people', label: 'People', keyFields: options.syncKey.map((k) => k.target), required: options.required, tally: options.tally };
+  const people: Kind = {
+    name: 'people', label: 'People', keyFields: options.syncKey.map((k) => k.target), caseInsensitive: options.syncKey.map((k) => k.match === 'case_insensitive'),
+    required: options.required, tally: options.tally,
+  };
   const saas: Kind | undefined = options.mapping.saas && options.saas && {
-    name: 'saas_users', label: `${options.mapping.saas.app} SaaS users`, keyFields: ['external_id'], where: { saas_name: options.mapping.saas.app },
+    name: 'saas_users', label: `${options.mapping.saas.app} SaaS users`, keyFields: ['external_id'], caseInsensitive: [false], where: { saas_name: options.mapping.saas.app },
     required: options.saas.required, tally: options.saas.tally,
   };
   let batch: Planned[] = [];
@@ -100,7 +120,12 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
   await flush();
 }
 
-/** Filters, maps and keys one item; records the outcome of items that go no further. */
+/**
+ * Filters, maps and keys one item; records the outcome of items that go no further. A key value
+ * is the mapped value of its target field when the mapping maps that field (so it passes the
+ * same conversion: `email: { source: email, convert: lowercase }`), else the source value; a
+ * case-insensitive pair looks up and detects duplicates by its lower-case form.
+ */
 function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set<string>): Planned | undefined {
   const { syncKey } = options;
   if ('failed' in item) {
@@ -108,9 +133,8 @@ function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set
     return undefined;
   }
   const source = item.record;
-  const keys = syncKey.map((pair) => keyValue(source, pair.source));
-  const key = keys[0];
-  if (key === '') {
+  const raw = keyValue(source[syncKey[0].source]);
+  if (raw === '') {
     record(options, people, describe(source), 'failed', `empty sync key: ${syncKey[0].source} has no value`);
     return undefined;
   }
@@ -118,21 +142,28 @@ function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set
   try {
     const skip = options.mapping.skipReason(source);
     if (skip) {
-      record(options, people, key, 'skipped', skip);
+      record(options, people, raw, 'skipped', skip);
       return undefined;
     }
-    if (seen.has(key)) {
-      record(options, people, key, 'skipped', `duplicate: another record with ${syncKey[0].source} = ${key} was already synced in this run`);
-      return undefined;
-    }
-    seen.add(key);
     fields = options.mapping.map(source);
   } catch (error) {
-    record(options, people, key, 'failed', (error as Error).message);
+    record(options, people, raw, 'failed', (error as Error).message);
     return undefined;
   }
+  const values = syncKey.map((pair) => (pair.target in fields ? keyValue(fields[pair.target]) : keyValue(source[pair.source])));
+  const key = values[0];
+  if (key === '') {
+    record(options, people, raw, 'failed', `empty sync key: ${syncKey[0].target} is empty after mapping (${syncKey[0].source} = ${raw})`);
+    return undefined;
+  }
+  const keys = values.map((value, i) => (syncKey[i].match === 'case_insensitive' ? foldCase(value) : value));
+  if (seen.has(keys[0])) {
+    record(options, people, key, 'skipped', `duplicate: another record with ${syncKey[0].target} = ${key} was already synced in this run`);
+    return undefined;
+  }
+  seen.add(keys[0]);
   syncKey.forEach((pair, i) => {
-    if (keys[i] !== '') fields[pair.target] = keys[i];
+    if (values[i] !== '') fields[pair.target] = values[i];
   });
   return { people: { key, keys, fields }, saas: options.saas && saasFields(options.mapping, source) };
 }
@@ -229,7 +260,7 @@ async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<M
   for (let i = 0; i < kind.keyFields.length; i++) {
     const open = batch.filter((c) => !result.has(c) && c.keys[i] !== '');
     if (!open.length) break;
-    const found = await target.findByKey(kind.name, kind.keyFields[i], [...new Set(open.map((c) => c.keys[i]))], kind.where);
+    const found = await target.findByKey(kind.name, kind.keyFields[i], [...new Set(open.map((c) => c.keys[i]))], { where: kind.where, caseInsensitive: kind.caseInsensitive[i] });
     for (const c of open) {
       const stored = found.get(c.keys[i]);
       if (stored) result.set(c, stored);
@@ -252,8 +283,7 @@ function same(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-function keyValue(record: SourceRecord, field: string): string {
-  const value = record[field];
+function keyValue(value: unknown): string {
   return value === null || value === undefined ? '' : String(value).trim();
 }
 

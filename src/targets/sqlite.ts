@@ -18,22 +18,24 @@ export function sqliteTarget(db: Database.Database): Target {
   const patch = db.prepare('UPDATE records SET data = json_patch(data, ?), updated_at = ? WHERE id = ?');
   const indexed = new Set<string>();
   const lookups = new Map<string, Database.Statement>();
-  const lookup = (field: string, size: number, where: string[]) => {
-    const id = `${field}|${size}|${where.join(',')}`;
+  const lookup = (field: string, size: number, where: string[], folded: boolean) => {
+    const id = `${field}|${size}|${where.join(',')}|${folded}`;
     let statement = lookups.get(id);
     if (!statement) {
       const also = where.map((name) => ` AND json_extract(data, '$.${name}') = ?`).join('');
-      statement = db.prepare(`SELECT id, data, json_extract(data, '$.${field}') AS k FROM records WHERE record_type = ? AND json_extract(data, '$.${field}') IN (${Array(size).fill('?').join(',')})${also}`);
+      const key = keyExpression(field, folded);
+      statement = db.prepare(`SELECT id, data, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`);
       lookups.set(id, statement);
     }
     return statement;
   };
 
-  const ensureIndex = (field: string) => {
-    if (indexed.has(field)) return;
+  const ensureIndex = (field: string, folded: boolean) => {
+    const name = `records_key${folded ? 'ci' : ''}_${field}`;
+    if (indexed.has(name)) return;
     if (!identifier.test(field)) throw new TargetError('bad_field', `"${field}" is not a valid field name`);
-    db.exec(`CREATE INDEX IF NOT EXISTS records_key_${field} ON records(record_type, json_extract(data, '$.${field}'))`);
-    indexed.add(field);
+    db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON records(record_type, ${keyExpression(field, folded)})`);
+    indexed.add(name);
   };
 
   const writeBatch = db.transaction((recordType: string, batch: WriteBatch, now: string) => {
@@ -53,14 +55,14 @@ export function sqliteTarget(db: Database.Database): Target {
     async createCustomField(recordType, name, spec: CustomFieldSpec) {
       db.prepare('INSERT OR IGNORE INTO custom_fields (record_type, name, label, type, created_at) VALUES (?, ?, ?, ?, ?)').run(recordType, name, spec.label, spec.type, new Date().toISOString());
     },
-    async findByKey(recordType, field, values, where = {}) {
-      ensureIndex(field);
+    async findByKey(recordType, field, values, { where = {}, caseInsensitive = false } = {}) {
+      ensureIndex(field, caseInsensitive);
       const names = Object.keys(where);
       for (const name of names) if (!identifier.test(name)) throw new TargetError('bad_field', `"${name}" is not a valid field name`);
       const found = new Map<string, StoredRecord>();
       for (let i = 0; i < values.length; i += lookupChunk) {
         const chunk = values.slice(i, i + lookupChunk);
-        const rows = lookup(field, chunk.length, names).all(recordType, ...chunk, ...names.map((n) => where[n])) as { id: number; data: string; k: unknown }[];
+        const rows = lookup(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as { id: number; data: string; k: unknown }[];
         for (const row of rows) if (!found.has(String(row.k))) found.set(String(row.k), { id: String(row.id), fields: JSON.parse(row.data) as Fields });
       }
       return found;
@@ -73,6 +75,11 @@ export function sqliteTarget(db: Database.Database): Target {
       if (db.inTransaction) db.exec('COMMIT');
     },
   };
+}
+
+/** The SQL of a key field's value: lower() folds ASCII letters, as `foldCase` does. */
+function keyExpression(field: string, folded: boolean): string {
+  return folded ? `lower(json_extract(data, '$.${field}'))` : `json_extract(data, '$.${field}')`;
 }
 
 /** Every record of a type, oldest first, as `{ id, ...fields }`. */

@@ -11,6 +11,16 @@ export interface StoredRecord {
   fields: Fields;
 }
 
+/** The case folding of case-insensitive keys: ASCII letters only, as SQL's lower() (e-mail addresses are ASCII). */
+export function foldCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+export interface FindOptions {
+  where?: Fields;
+  caseInsensitive?: boolean;
+}
+
 /** One batch of writes; a target applies it atomically (all or nothing). */
 export interface WriteBatch {
   create: Fields[];
@@ -28,9 +38,11 @@ export interface Target {
   createCustomField(recordType: string, name: string, spec: CustomFieldSpec): Promise<void>;
   /**
    * records whose `field` equals one of `values`, by that value (batched lookup); with `where`,
-   * only records whose fields also equal those values (SaaS users: `{ saas_name: Slack }`)
+   * only records whose fields also equal those values (SaaS users: `{ saas_name: Slack }`); with
+   * `caseInsensitive`, the values are case-folded (`foldCase`) and match a stored value in any
+   * case of its ASCII letters (the map is keyed by the folded value)
    */
-  findByKey(recordType: string, field: string, values: string[], where?: Fields): Promise<Map<string, StoredRecord>>;
+  findByKey(recordType: string, field: string, values: string[], options?: FindOptions): Promise<Map<string, StoredRecord>>;
   /** applies a batch atomically; returns the ids of the created records, in order */
   write(recordType: string, batch: WriteBatch): Promise<string[]>;
   /** makes every batch written so far durable and releases the target */

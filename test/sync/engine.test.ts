@@ -4,7 +4,7 @@ import type { ConnectorSpec, FieldType, MappingSpec, Preference } from '../../sr
 import { compileMapping, type CompiledMapping } from '../../src/mapping/compile.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { openStore } from '../../src/store/db.js';
-import { sync } from '../../src/sync/engine.js';
+import { resolveKeyPairs, sync } from '../../src/sync/engine.js';
 import { Tally } from '../../src/sync/outcomes.js';
 import { listRecords, sqliteTarget } from '../../src/targets/sqlite.js';
 import type { Target } from '../../src/targets/target.js';
@@ -137,5 +137,66 @@ describe('sync engine', () => {
     });
     expect(tally.counts.updated).toBe(1);
     expect(people()[0]).toMatchObject({ username: 'alice', slack_user_id: 'U9' });
+  });
+});
+
+describe('sync keys through the mapping (regression: 216 duplicate People through an e-mail key)', () => {
+  let db: Database.Database;
+  let target: Target;
+  beforeEach(() => {
+    db = openStore(':memory:');
+    target = sqliteTarget(db);
+  });
+
+  const pagerduty = {
+    id: 'pd',
+    fields: { pd_id: { label: 'Id', type: 'string' }, email: { label: 'Email', type: 'string' }, name: { label: 'Name', type: 'string' } },
+  } as unknown as ConnectorSpec;
+  const peopleFields = new Map([...['username', 'email', 'role', 'pd_user_id'].map((name) => [name, { name, label: name, type: 'string' as const, required: false, custom: false }] as const)]);
+
+  async function run(items: SourceItem[], syncKey: MappingSpec['sync_key'], fields: MappingSpec['fields'], preference: Preference = 'create_update') {
+    const spec: MappingSpec = { connector: 'pd', record_type: 'people', preference, sync_key: syncKey, fields };
+    const tally = new Tally();
+    const compiled = compileMapping(spec, pagerduty, { people: peopleFields }, { sync_time: '', credential_name: '', settings: {} }, (at, _c, message) => {
+      throw new Error(`test mapping: ${at.join('.')}: ${message}`);
+    });
+    await sync(stream(items), { target, preference, tally, mapping: compiled, syncKey: resolveKeyPairs(syncKey!), required: [] });
+    return tally;
+  }
+
+  const seed = (emails: string[]) => target.write('people', { create: emails.map((email, i) => ({ username: `u${i}`, email, role: 'Employee' })), update: [] });
+  const pd = (id: string, email: string): SourceItem => ({ record: { pd_id: id, email, name: id } });
+  const keys = [{ source: 'pd_id', target: 'pd_user_id' }, { source: 'email', target: 'email' }];
+
+  it('a key value passes the same conversion as its mapped field, and e-mails match in any case: no duplicates', async () => {
+    await seed(['ravi.patel1@example.com', 'ana.lima@example.com']);
+    const tally = await run([pd('P1', 'Ravi.Patel1@Example.com'), pd('P2', 'ANA.LIMA@example.com')], keys, { email: { source: 'email', convert: 'lowercase' }, username: 'name', role: { value: 'Employee' } });
+    expect(tally.counts).toMatchObject({ added: 0, updated: 2 });
+    expect(listRecords(db, 'people').map((p) => [p.email, p.pd_user_id])).toEqual([['ravi.patel1@example.com', 'P1'], ['ana.lima@example.com', 'P2']]);
+  });
+
+  it('an e-mail key matches a stored value in another case even when the mapping does not convert it', async () => {
+    await seed(['Ravi.Patel1@Example.com']);
+    const tally = await run([pd('P1', 'ravi.patel1@EXAMPLE.com')], keys, { username: 'name' }, 'update_only');
+    expect(tally.counts).toMatchObject({ updated: 1, skipped: 0 });
+    expect(listRecords(db, 'people')).toHaveLength(1);
+  });
+
+  it('match: exact keeps an e-mail key case-sensitive when a mapping asks for it', async () => {
+    await seed(['Ravi.Patel1@Example.com']);
+    const tally = await run([pd('P1', 'ravi.patel1@example.com')], [keys[0], { ...keys[1], match: 'exact' }], { username: 'name' }, 'update_only');
+    expect(tally.counts).toMatchObject({ updated: 0, skipped: 1 });
+  });
+
+  it('two records whose e-mail keys differ only in case are one person: the second is a duplicate', async () => {
+    const tally = await run([pd('P1', 'a@example.com'), pd('P2', 'A@Example.com')], [{ source: 'email', target: 'email' }], { username: 'name', role: { value: 'Employee' } });
+    expect(tally.counts).toMatchObject({ added: 1, skipped: 1 });
+    expect(tally.details[0].reason).toMatch(/^duplicate: another record with email = A@Example.com/);
+  });
+
+  it('a key mapped to empty fails the record with a reason', async () => {
+    const tally = await run([pd('P1', 'x@example.com')], [{ source: 'email', target: 'email' }], { email: { expr: '""' }, username: 'name' });
+    expect(tally.counts.failed).toBe(1);
+    expect(tally.details[0].reason).toMatch(/empty sync key: email is empty after mapping/);
   });
 });

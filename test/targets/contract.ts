@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { Target } from '../../src/targets/target.js';
+import { foldCase, type Target } from '../../src/targets/target.js';
 
 /**
  * The contract every target adapter passes (sqlite today; oomnitza REST and jsonl later).
@@ -15,9 +15,10 @@ export function targetContract(name: string, fresh: () => Promise<Target>): void
       await target.close();
     });
 
-    it('describes the built-in People fields, with username required', async () => {
+    it('describes the built-in People fields, with username, email and role required and the roles listed', async () => {
       const fields = await target.describe('people');
-      expect(fields.find((f) => f.name === 'username')).toMatchObject({ required: true, custom: false });
+      expect(fields.filter((f) => f.required).map((f) => f.name).sort()).toEqual(['email', 'role', 'username']);
+      expect(fields.find((f) => f.name === 'role')?.values?.length).toBeGreaterThan(0);
       expect(fields.some((f) => f.custom)).toBe(false);
     });
 
@@ -34,6 +35,19 @@ export function targetContract(name: string, fresh: () => Promise<Target>): void
       const found = await target.findByKey('people', 'k', ['U1', 'U3', 'U9']);
       expect([...found.keys()].sort()).toEqual(['U1', 'U3']);
       expect(found.get('U3')).toEqual({ id: ids[2], fields: { username: 'c', k: 'U3' } });
+    });
+
+    it('finds case-insensitively when asked, keyed by the folded value, and exactly otherwise', async () => {
+      const [id] = await target.write('people', { create: [{ username: 'a', email: 'Ravi.Patel@Example.com' }], update: [] });
+      expect((await target.findByKey('people', 'email', ['ravi.patel@example.com'])).size).toBe(0);
+      const found = await target.findByKey('people', 'email', [foldCase('RAVI.patel@example.COM')], { caseInsensitive: true });
+      expect(found.get('ravi.patel@example.com')).toEqual({ id, fields: { username: 'a', email: 'Ravi.Patel@Example.com' } });
+    });
+
+    it('narrows a lookup by other fields (SaaS users of one app)', async () => {
+      await target.write('saas_users', { create: [{ saas_name: 'Slack', external_id: 'U1' }, { saas_name: 'Zoom', external_id: 'U1' }], update: [] });
+      const found = await target.findByKey('saas_users', 'external_id', ['U1'], { where: { saas_name: 'Zoom' } });
+      expect(found.get('U1')?.fields).toEqual({ saas_name: 'Zoom', external_id: 'U1' });
     });
 
     it('keeps record types apart', async () => {
