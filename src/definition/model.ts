@@ -114,6 +114,8 @@ export interface ValueModifiers {
   convert?: string;
   map?: Record<string, Scalar | null>;
   default?: Scalar;
+  /** accept a datetime outside 1970–2200 */
+  any_date?: boolean;
 }
 
 export type FieldMappingSpec =

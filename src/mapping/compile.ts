@@ -2,7 +2,7 @@ import type { ConnectorSpec, FieldMappingSpec, FieldType, MappingSpec, Scalar, V
 import { suggestion } from '../definition/suggest.js';
 import type { SourceRecord } from '../source/types.js';
 import type { Fields, TargetField } from '../targets/target.js';
-import { converters, toDatetime, type Convert } from './converters/index.js';
+import { checkPlausible, converters, decimal, toDatetime, type Convert } from './converters/index.js';
 import type { ExprMeta, ExprScope } from './expr.js';
 import { compileFilter, type Filter } from './filters.js';
 import { forms, isEmpty, type FormContext, type Produce } from './forms/index.js';
@@ -137,16 +137,19 @@ function compileField(spec: FieldMappingSpec, target: TargetField | undefined, c
       type = convertedTypes[modifiers.convert] ?? 'string';
     } else ctx.report(['convert'], 'unknown_converter', `unknown converter "${modifiers.convert}"`, suggestion(modifiers.convert, converters.types()));
   }
-  const table = modifiers.map && lookupTable(modifiers.map, target, ctx);
+  if (modifiers.any_date !== undefined && target && target.type !== 'datetime') {
+    ctx.report(['any_date'], 'modifier_unused', `any_date applies to datetime fields, and ${target.name} is ${target.type}`, 'remove "any_date"');
+  }
+  const coerce = coercer(target, modifiers.any_date === true);
+  const table = modifiers.map && lookupTable(modifiers.map, target, coerce, ctx);
   if (table) type = table.type;
   if (target) {
     if (!fits(type, target.type)) {
       ctx.report(typeof spec === 'string' ? [] : [form], 'type_mismatch', `${describeForm(form)} gives ${describeType(type)}, which cannot fit ${target.name} (${target.type})`, hintFor(target.type));
     }
-    if (form === 'value') checkConstant((spec as { value: Scalar | null }).value, target, ctx, ['value']);
-    if (modifiers.default !== undefined) checkConstant(modifiers.default, target, ctx, ['default']);
+    if (form === 'value') checkConstant((spec as { value: Scalar | null }).value, target, coerce, ctx, ['value']);
+    if (modifiers.default !== undefined) checkConstant(modifiers.default, target, coerce, ctx, ['default']);
   }
-  const coerce = coercer(target);
   const produce = compiled.produce;
   const fallback = modifiers.default ?? null;
   return {
@@ -167,11 +170,11 @@ function compileField(spec: FieldMappingSpec, target: TargetField | undefined, c
  * `map:` — a value table after the source; `"*"` is the value for anything not listed. A value
  * that is neither listed nor covered by `"*"` fails the record (a silent guess would hide it).
  */
-function lookupTable(table: Record<string, Scalar | null>, target: TargetField | undefined, ctx: FormContext): { type: ValueType; lookup: (value: unknown) => unknown } {
+function lookupTable(table: Record<string, Scalar | null>, target: TargetField | undefined, coerce: Convert, ctx: FormContext): { type: ValueType; lookup: (value: unknown) => unknown } {
   const types = new Set<ValueType>();
   for (const [key, value] of Object.entries(table)) {
     if (value !== null) types.add(typeOfConstant(value));
-    if (target) checkConstant(value, target, ctx, ['map', key]);
+    if (target) checkConstant(value, target, coerce, ctx, ['map', key]);
   }
   const entries = new Map(Object.entries(table).filter(([key]) => key !== '*'));
   const hasWildcard = '*' in table;
@@ -188,23 +191,20 @@ function lookupTable(table: Record<string, Scalar | null>, target: TargetField |
   };
 }
 
-/** A constant (a value, a map entry, a default) must convert to the target field's type now, not per record. */
-function checkConstant(value: unknown, target: TargetField, ctx: FormContext, at: (string | number)[]): void {
+/** A constant (a value, a map entry, a default) must convert to the target field now, not fail every record. */
+function checkConstant(value: unknown, target: TargetField, coerce: Convert, ctx: FormContext, at: (string | number)[]): void {
   if (value === null || value === undefined || value === '') return;
   const type = typeOfConstant(value);
-  if (!fits(type, target.type) || !converts(value, target.type)) {
+  if (!fits(type, target.type)) {
     ctx.report(at, 'type_mismatch', `${JSON.stringify(value)} is ${describeType(type)}, which cannot fit ${target.name} (${target.type})`, hintFor(target.type));
   } else if (target.values && !target.values.some((v) => v.toLowerCase() === String(value).toLowerCase())) {
     ctx.report(at, 'invalid_value', `${JSON.stringify(value)} is not a ${target.label} the target knows (${target.values.join(', ')})`, suggestion(String(value), target.values));
-  }
-}
-
-function converts(value: unknown, type: FieldType): boolean {
-  try {
-    typeCoercer(type)(value);
-    return true;
-  } catch {
-    return false;
+  } else {
+    try {
+      coerce(value);
+    } catch (error) {
+      ctx.report(at, 'type_mismatch', `${JSON.stringify(value)} cannot be written to ${target.name} (${target.type}): ${(error as Error).message}`, hintFor(target.type));
+    }
   }
 }
 
@@ -223,9 +223,13 @@ function hintFor(type: FieldType): string {
   }
 }
 
-/** Coerces a value to the target field's type; a field with a list of values takes only those (any case). */
-function coercer(target: TargetField | undefined): Convert {
-  const base = typeCoercer(target?.type ?? 'string');
+/**
+ * Coerces a value to the target field's type; a field with a list of values takes only those (any
+ * case); a datetime must be plausible (1970–2200) unless the field mapping says `any_date: true`.
+ */
+function coercer(target: TargetField | undefined, anyDate: boolean): Convert {
+  const type = target?.type ?? 'string';
+  const base = type === 'datetime' && !anyDate ? (v: unknown) => checkPlausible(toDatetime(v)) : typeCoercer(type);
   const values = target?.values;
   if (!values) return base;
   const canonical = new Map(values.map((v) => [v.toLowerCase(), v]));
@@ -247,8 +251,8 @@ function typeCoercer(type: FieldType): Convert {
       return converters.get('boolean').create();
     case 'number':
       return (v) => {
-        const n = Number(v);
-        if (typeof v === 'boolean' || !Number.isFinite(n)) throw new Error(`${JSON.stringify(v)} is not a number`);
+        const n = decimal(v);
+        if (!Number.isFinite(n)) throw new Error(`${JSON.stringify(v)} is not a number`);
         return n;
       };
     case 'string':

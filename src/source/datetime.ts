@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { epochToIso, isoUtc } from '../mapping/converters/index.js';
+import { decimal, epochToIso, isoUtc } from '../mapping/converters/index.js';
 
 /**
  * Parses a source datetime in a declared format and returns ISO-8601 UTC.
@@ -22,9 +22,9 @@ export function datetimeParser(format: string | undefined): DatetimeParser {
     case 'unix_ms':
       return (v) => fromEpoch(v, 1000);
     case 'iso8601':
-      return (v) => check(DateTime.fromISO(normaliseOffset(String(v)), { zone: 'utc' }), v);
+      return (v) => check(DateTime.fromISO(normaliseOffset(text(v)), { zone: 'utc' }), v);
     default:
-      return (v) => check(DateTime.fromFormat(String(v), format!, { zone: 'utc' }), v);
+      return (v) => check(DateTime.fromFormat(text(v), format!, { zone: 'utc' }), v);
   }
 }
 
@@ -36,11 +36,17 @@ export function validPattern(pattern: string): boolean {
 }
 
 function fromEpoch(value: unknown, divisor: number): string {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (typeof value === 'boolean' || value === '' || !Number.isFinite(n)) throw new Error(`${JSON.stringify(value)} is not an epoch timestamp`);
+  const n = decimal(value);
+  if (!Number.isFinite(n)) throw new Error(`${JSON.stringify(value)} is not an epoch timestamp`);
   const ms = (n * 1000) / divisor;
   if (Math.abs(ms) > 8.64e15) throw new Error(`${JSON.stringify(value)} is out of range for a timestamp`);
   return epochToIso(Math.round(ms));
+}
+
+/** A datetime written as text; a number, list or object is not one (String([1]) would be "1"). */
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new Error(`expected a date and time as text, found ${JSON.stringify(value)}`);
+  return value;
 }
 
 /** `+0530` → `+05:30` (luxon's ISO parser wants the colon). */

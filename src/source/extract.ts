@@ -1,4 +1,5 @@
 import type { FieldSpec } from '../definition/model.js';
+import { decimal } from '../mapping/converters/index.js';
 import { datetimeParser } from './datetime.js';
 import { getter } from './paths.js';
 import type { SourceItem, SourceRecord } from './types.js';
@@ -49,13 +50,13 @@ function converter(spec: FieldSpec): Reader {
       };
     case 'integer':
       return (v) => {
-        const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+        const n = decimal(v);
         if (!Number.isInteger(n)) throw new Error(`expected an integer, found ${JSON.stringify(v)}`);
         return n;
       };
     case 'number':
       return (v) => {
-        const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+        const n = decimal(v);
         if (!Number.isFinite(n)) throw new Error(`expected a number, found ${JSON.stringify(v)}`);
         return n;
       };

@@ -24,9 +24,22 @@ converters
   .add({ type: 'datetime', create: () => toDatetime });
 
 function toInteger(value: unknown): number {
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  const n = decimal(value);
   if (!Number.isInteger(n)) throw new Error(`${JSON.stringify(value)} is not an integer`);
   return n;
+}
+
+const decimalText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A number, or a text that is a plain decimal number ("42", "-1.5", "1e3"); NaN for anything else:
+ * hex ("0x10"), binary, "Infinity", "", a list ([1]) or an object are not numbers here, although
+ * JavaScript's Number() would take some of them.
+ */
+export function decimal(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NaN;
+  if (typeof value === 'string' && decimalText.test(value.trim())) return Number(value.trim());
+  return NaN;
 }
 
 function toBoolean(value: unknown): boolean {
@@ -40,6 +53,7 @@ function toBoolean(value: unknown): boolean {
 /** Any ISO-8601 string (with or without offset) or epoch number → ISO-8601 UTC, e.g. `2015-02-03T00:21:04Z`. */
 export function toDatetime(value: unknown): string {
   if (typeof value === 'string' && isCanonical(value)) return value;
+  if (typeof value !== 'string' && typeof value !== 'number') throw new Error(`${JSON.stringify(value)} is not a date and time`);
   const parsed = typeof value === 'number'
     ? DateTime.fromSeconds(value > 1e11 ? value / 1000 : value, { zone: 'utc' })
     : DateTime.fromISO(String(value), { zone: 'utc', setZone: false });
@@ -85,6 +99,18 @@ function wholeSeconds(seconds: number): string {
 
 function two(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
+}
+
+/** Years a datetime is plausible in, unless a mapping allows any (`any_date: true`). */
+export const plausibleYears = { from: 1970, to: 2200 } as const;
+
+/** Fails an ISO-8601 UTC datetime outside the plausible years: epoch milliseconds read as seconds land in year 47060. */
+export function checkPlausible(iso: string): string {
+  const year = Number(iso.slice(0, iso.indexOf('-', 1)));
+  if (!(year >= plausibleYears.from && year <= plausibleYears.to)) {
+    throw new Error(`${iso} is not a plausible date (outside ${plausibleYears.from}–${plausibleYears.to}; epoch milliseconds read as seconds?); if it is right, add any_date: true to this field`);
+  }
+  return iso;
 }
 
 /** The one way Intake writes a datetime: ISO-8601 in UTC, no milliseconds unless present. */
