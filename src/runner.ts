@@ -54,6 +54,8 @@ export interface RunResult {
   entries: number;
   requests: number;
   duration_ms: number;
+  /** a failed run: the error's code (`internal_error` for a bug in Intake), message and hint */
+  code?: string;
   message?: string;
   hint?: string;
   warnings: string[];
@@ -141,7 +143,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     run_id: runId, integration: name, mapping: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference,
     record_type: mapping.record_type, dry_run: dryRun, test, status, read: tally.read, counts: tally.counts, saas_users: saasUsers,
     pages: stats.pages, entries: stats.entries, requests: stats.requests, duration_ms: Math.round(performance.now() - started),
-    message, hint, warnings, reasons: groupReasons(tally.details),
+    code: failure?.code, message, hint, warnings, reasons: groupReasons(tally.details),
     ...(test ? { records: events, missing: integration.missing.map((i) => i.message) } : {}),
   };
 }

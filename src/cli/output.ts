@@ -1,5 +1,4 @@
-import { CredentialError, DefinitionError, formatIssue, IntakeError } from '../errors.js';
-import { SettingsError } from '../definition/settings.js';
+import { CredentialError, DefinitionError, formatIssue, IntakeError, UsageError } from '../errors.js';
 
 /**
  * Exit codes (documented in README.md and `intake --help`):
@@ -22,7 +21,7 @@ export function reportError(error: unknown, json: boolean): number {
     return exitCodes.invalid;
   }
   if (error instanceof IntakeError) {
-    const usage = error instanceof SettingsError || (error instanceof CredentialError && error.code === 'credentials_missing');
+    const usage = error instanceof UsageError || (error instanceof CredentialError && error.code === 'credentials_missing');
     const code = usage ? exitCodes.invalid : exitCodes.runFailed;
     if (json) print({ status: 'error', code: error.code, message: error.message, hint: error.hint });
     else process.stderr.write(`intake: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);

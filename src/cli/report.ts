@@ -47,7 +47,7 @@ export function formatTestRecords(result: RunResult): string {
 }
 
 export function exitCodeOf(result: RunResult): number {
-  if (result.status === 'failed') return exitCodes.runFailed;
+  if (result.status === 'failed') return result.code === 'internal_error' ? exitCodes.internal : exitCodes.runFailed;
   if (result.status === 'completed_with_failures') return exitCodes.recordsFailed;
   return exitCodes.ok;
 }
