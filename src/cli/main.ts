@@ -8,7 +8,11 @@ import { recordsCommand } from './commands/records.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 import { validateCommand } from './commands/validate.js';
+import { guardOutput } from './guard.js';
 import { exitCodes, reportError } from './output.js';
+
+// Everything this process writes passes one gate: no credential, no terminal control from data.
+guardOutput();
 
 const program = new Command('intake')
   .description('Intake: SaaS connectors in YAML, synced into asset records (People) under a preference and sync key')

@@ -21,7 +21,7 @@ export function reportError(error: unknown, json: boolean): number {
     return exitCodes.invalid;
   }
   if (error instanceof IntakeError) {
-    const usage = error instanceof UsageError || (error instanceof CredentialError && error.code === 'credentials_missing');
+    const usage = error instanceof UsageError || (error instanceof CredentialError && localCredentialCodes.has(error.code));
     const code = usage ? exitCodes.invalid : exitCodes.runFailed;
     if (json) print({ status: 'error', code: error.code, message: error.message, hint: error.hint });
     else process.stderr.write(`intake: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
@@ -32,6 +32,9 @@ export function reportError(error: unknown, json: boolean): number {
   if (process.env.INTAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return exitCodes.internal;
 }
+
+/** Credential problems of this machine's set-up (not set, too short): nothing was sent, exit 2. */
+const localCredentialCodes = new Set(['credentials_missing', 'credential_too_short']);
 
 export function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
