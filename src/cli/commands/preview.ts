@@ -11,7 +11,7 @@ import { packageRoot } from '../../paths.js';
 import { compileExtract } from '../../source/extract.js';
 import { readSource, scrubber, type Page } from '../../source/read.js';
 import type { SourceItem } from '../../source/types.js';
-import { print } from '../output.js';
+import { print, visible } from '../output.js';
 import { count } from '../usage.js';
 
 interface PreviewOptions {
@@ -131,6 +131,6 @@ function text(report: { connector: string; mapping: string | null; pages: { requ
     out.push('mapped records:');
     for (const m of report.mapped) out.push(`  ${JSON.stringify(m)}`);
   } else out.push('no mapping uses this connector: pass --mapping to see mapped records');
-  for (const w of report.warnings) out.push(`warning: ${w}`);
+  for (const w of report.warnings) out.push(`warning: ${visible(w)}`);
   return out.join('\n');
 }

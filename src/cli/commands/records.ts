@@ -3,7 +3,7 @@ import { openStore, storePath } from '../../store/db.js';
 import { listRecords } from '../../targets/sqlite.js';
 import { UsageError } from '../../errors.js';
 import type { RecordType } from '../../targets/fields.js';
-import { print, table } from '../output.js';
+import { print, table, visible } from '../output.js';
 import { count, oneOf } from '../usage.js';
 
 const types = oneOf<RecordType>({ users: 'people', people: 'people', saas_users: 'saas_users', 'saas-users': 'saas_users' });
@@ -30,8 +30,8 @@ Examples:
       const records = opts.app ? all.filter((r) => String(r.saas_name).toLowerCase() === opts.app!.toLowerCase()) : all;
       if (opts.json) return print(records);
       if (!records.length) {
-        const apps = [...new Set(all.map((r) => String(r.saas_name)))];
-        return void process.stdout.write(opts.app && apps.length ? `no SaaS users of ${opts.app}; apps in the store: ${apps.join(', ')}\n` : `no ${type} records yet: try intake demo\n`);
+        const apps = [...new Set(all.map((r) => r.saas_name))];
+        return void process.stdout.write(opts.app && apps.length ? `no SaaS users of ${opts.app}; apps in the store: ${apps.map(visible).join(', ')}\n` : `no ${type} records yet: try intake demo\n`);
       }
       const columns = [...new Set(records.flatMap((r) => Object.keys(r)))];
       const limit = opts.limit;

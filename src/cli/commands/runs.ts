@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { RunLog } from '../../runlog/runlog.js';
 import { openStore, storePath } from '../../store/db.js';
 import { UsageError } from '../../errors.js';
-import { print, table } from '../output.js';
+import { print, table, visible } from '../output.js';
 import { counts } from '../report.js';
 import { count } from '../usage.js';
 
@@ -37,14 +37,14 @@ export function runsCommand(program: Command): void {
       if (!run) throw new UsageError('run_not_found', `there is no run #${id}`, { hint: 'list the runs with intake runs' });
       if (opts.json) return print(run);
       const lines = [
-        `run #${run.id}: ${run.integration} (${run.mapping_file}, ${run.preference})`,
+        `run #${run.id}: ${visible(run.integration)} (${visible(run.mapping_file)}, ${run.preference})`,
         `  ${run.started_at} → ${run.ended_at ?? 'not finished'} · status ${run.status}`,
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
         `  ${run.saas_users ? 'People: ' : ''}${counts(run.counts)}`,
         ...(run.saas_users ? [`  ${run.saas_users.app} SaaS users: ${counts(run.saas_users.counts)}`] : []),
-        ...run.warnings.map((w) => `  warning: ${w}`),
-        ...(run.message ? [`  error: ${run.message}`] : []),
-        ...(run.hint ? [`  hint: ${run.hint}`] : []),
+        ...run.warnings.map((w) => `  warning: ${visible(w)}`),
+        ...(run.message ? [`  error: ${visible(run.message)}`] : []),
+        ...(run.hint ? [`  hint: ${visible(run.hint)}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       if (run.records.length) {
