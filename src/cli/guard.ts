@@ -5,12 +5,18 @@ type Write = typeof process.stdout.write;
 const raw = new Map<NodeJS.WriteStream, Write>();
 
 /**
- * Terminal controls that must not reach a terminal from data: C0 controls but tab and newline
- * (escape sequences, NUL, carriage return, backspace, bell), DEL, C1 controls (U+009B is CSI on
- * many terminals), zero-width characters, bidirectional overrides and isolates, line and
- * paragraph separators.
+ * Characters that act on a terminal or hide text, besides C0 controls: DEL, C1 controls (U+009B is
+ * CSI on many terminals), zero-width space, bidirectional marks, overrides and isolates, line and
+ * paragraph separators, invisible operators, BOM. (Zero-width joiners stay: emoji and several
+ * scripts need them.)
  */
-const controls = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const hiding = '\\x7f-\\x9f\\u200b\\u200e\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
+
+/** What the gate escapes: all of the above and every C0 control but tab and newline (escape sequences, NUL, carriage return, bell). */
+const controls = new RegExp(`[\\x00-\\x08\\x0b-\\x1f${hiding}]`, 'g');
+
+/** What cannot stand in one line of text output: the same, with tab and newline. */
+export const notInOneLine = new RegExp(`[\\x00-\\x1f${hiding}]`, 'g');
 
 /** `\uXXXX`: visible as text, and the same escape inside a JSON string, so JSON output stays exact. */
 export const escapeControl = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;

@@ -1,5 +1,5 @@
 import { CredentialError, DefinitionError, formatIssue, IntakeError, UsageError } from '../errors.js';
-import { escapeControl, writeControl } from './guard.js';
+import { escapeControl, notInOneLine, writeControl } from './guard.js';
 
 /**
  * Exit codes (documented in README.md and `intake --help`):
@@ -44,7 +44,7 @@ const localCredentialCodes = new Set(['credentials_missing', 'credential_too_sho
  */
 export function visible(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value);
-  return text.replace(/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, (c) => oneLine[c] ?? escapeControl(c));
+  return text.replace(notInOneLine, (c) => oneLine[c] ?? escapeControl(c));
 }
 
 const oneLine: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };

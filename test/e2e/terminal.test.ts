@@ -19,6 +19,7 @@ const hostile = {
   csi: 'c1\u009b31mred',
   bidi: 'admin\u202egnp.exe',
   tab: 'tab\there',
+  emoji: 'Ana \u{1f469}\u200d\u{1f4bb} (ZWJ stays: emoji and scripts need it)',
 };
 
 const connector = `
@@ -94,13 +95,13 @@ describe('API data in text output', () => {
 
   it('records users: escapes, NUL, CR, C1 and bidi controls are shown escaped, one row per record; --json is exact', async () => {
     const run = await cli(['run', 'mappings/hostile.yaml', '--json']);
-    expect(JSON.parse(run.stdout).counts).toMatchObject({ added: 7, failed: 1 });
+    expect(JSON.parse(run.stdout).counts).toMatchObject({ added: 8, failed: 1 });
 
     const text = await cli(['records', 'users']);
     expect(text.code).toBe(0);
     expect(text.stdout).not.toMatch(control);
     const lines = text.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(2 + 7); // header, rule, one row per record
+    expect(lines).toHaveLength(2 + 8); // header, rule, one row per record
     expect(text.stdout).toContain('Mallory\\u001b[2J\\u001b[H');
     expect(text.stdout).toContain('Eve\\u001b]0;pwned\\u0007');
     expect(text.stdout).toContain('nul\\u0000byte');
@@ -108,6 +109,7 @@ describe('API data in text output', () => {
     expect(text.stdout).toContain('c1\\u009b31mred');
     expect(text.stdout).toContain('admin\\u202egnp.exe');
     expect(text.stdout).toContain('tab\\there');
+    expect(text.stdout).toContain(hostile.emoji);
 
     const json = await cli(['records', 'users', '--json']);
     const names = Object.fromEntries((JSON.parse(json.stdout) as { hostile_id: string; full_name: string }[]).map((p) => [p.hostile_id, p.full_name]));
