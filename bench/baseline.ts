@@ -20,7 +20,7 @@ export interface BaselineResult {
 function get(url: string, agent: http.Agent): Promise<string> {
   return new Promise((resolve, reject) => {
     http
-      .get(url, { agent, headers: { authorization: 'Bearer bench', accept: 'application/json' } }, (res) => {
+      .get(url, { agent, headers: { authorization: 'Bearer xoxp-bench-token', accept: 'application/json' } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`HTTP ${res.statusCode}`))));

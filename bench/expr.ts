@@ -211,7 +211,7 @@ async function exprChild(config: ChildConfig): Promise<void> {
       mappingFile: variants[config.variant].file,
       db: config.db,
       overrides: { base_url: config.url, page_size: String(config.pageSize), max_pages: '999' },
-      credentials: { token: 'bench' },
+      credentials: { token: 'xoxp-bench-token' },
     }),
   );
   const report: ChildReport = { ...sample, status: value.status, read: value.read, counts: value.counts, message: value.message };

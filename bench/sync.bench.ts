@@ -122,7 +122,7 @@ function intake(url: string, db: string): Promise<RunResult> {
     mappingFile,
     db,
     overrides: { base_url: url, page_size: String(PAGE_SIZE), max_pages: '999' },
-    credentials: { token: 'bench' },
+    credentials: { token: 'xoxp-bench-token' },
   });
 }
 

@@ -53,6 +53,9 @@ export class CredentialError extends IntakeError {}
 /** Raised by a target adapter when the store refuses an operation. */
 export class TargetError extends IntakeError {}
 
+/** A command or a call used wrongly (an argument or option that does not fit): nothing was run; the CLI exits 2. */
+export class UsageError extends IntakeError {}
+
 /** Formats one definition issue the way compilers do: `file:line:col code at path: message (hint)`. */
 export function formatIssue(issue: DefinitionIssue): string {
   const at = issue.path ? ` at ${issue.path}` : '';

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { resolveLocalCredentials, secretsOf } from './credentials/local.js';
+import { scrubDeep } from './credentials/scrub.js';
 import { displayPath, loadIntegration, type Integration } from './definition/load.js';
 import type { MappingSpec } from './definition/model.js';
 import { resolveSettings } from './definition/settings.js';
@@ -54,6 +55,8 @@ export interface RunResult {
   entries: number;
   requests: number;
   duration_ms: number;
+  /** a failed run: the error's code (`internal_error` for a bug in Intake), message and hint */
+  code?: string;
   message?: string;
   hint?: string;
   warnings: string[];
@@ -86,6 +89,8 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   }
   const settings = resolveSettings(connector, mapping.settings, options.overrides);
   const credentials = options.credentials ?? localCredentials(integration, options.env);
+  const secrets = secretsOf(connector, credentials);
+  const scrub = scrubber(secrets);
   const db = openStore(options.db);
   const target = sqliteTarget(db);
   const log = new RunLog(db);
@@ -97,8 +102,6 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const name = mapping.name ?? connector.name;
   const runId = dryRun ? null : log.start({ integration: name, mappingFile: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference });
   let failure: IntakeError | undefined;
-  const secrets = secretsOf(connector, credentials);
-  const scrub = scrubber(secrets);
   try {
     const targets = await targetFields(target, integration, warnings);
     const meta = { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings };
@@ -137,13 +140,14 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     log.finish(runId, { status, counts: tally.counts, details: tally.details, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, details: saasTally.details }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings });
   }
   db.close();
-  return {
+  // what the library returns is shown by its caller: it passes the scrubber like every output
+  return scrubDeep({
     run_id: runId, integration: name, mapping: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference,
     record_type: mapping.record_type, dry_run: dryRun, test, status, read: tally.read, counts: tally.counts, saas_users: saasUsers,
     pages: stats.pages, entries: stats.entries, requests: stats.requests, duration_ms: Math.round(performance.now() - started),
-    message, hint, warnings, reasons: groupReasons(tally.details),
+    code: failure?.code, message, hint, warnings, reasons: groupReasons(tally.details),
     ...(test ? { records: events, missing: integration.missing.map((i) => i.message) } : {}),
-  };
+  });
 }
 
 /** The first `limit` items of a stream; the source stops reading when the consumer stops. */

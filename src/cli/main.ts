@@ -8,7 +8,15 @@ import { recordsCommand } from './commands/records.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
 import { validateCommand } from './commands/validate.js';
+import { guardOutput } from './guard.js';
 import { exitCodes, reportError } from './output.js';
+
+// Everything this process writes passes one gate: no credential, no terminal control from data.
+guardOutput();
+// Node prints an uncaught error itself, past the gate: report it through the gate instead (exit 1).
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => process.exit(reportError(error, process.argv.includes('--json'))));
+}
 
 const program = new Command('intake')
   .description('Intake: SaaS connectors in YAML, synced into asset records (People) under a preference and sync key')

@@ -1,5 +1,5 @@
-import { CredentialError, DefinitionError, formatIssue, IntakeError } from '../errors.js';
-import { SettingsError } from '../definition/settings.js';
+import { CredentialError, DefinitionError, formatIssue, IntakeError, UsageError } from '../errors.js';
+import { escapeControl, notInOneLine, writeControl } from './guard.js';
 
 /**
  * Exit codes (documented in README.md and `intake --help`):
@@ -22,27 +22,46 @@ export function reportError(error: unknown, json: boolean): number {
     return exitCodes.invalid;
   }
   if (error instanceof IntakeError) {
-    const usage = error instanceof SettingsError || (error instanceof CredentialError && error.code === 'credentials_missing');
+    const usage = error instanceof UsageError || (error instanceof CredentialError && localCredentialCodes.has(error.code));
     const code = usage ? exitCodes.invalid : exitCodes.runFailed;
     if (json) print({ status: 'error', code: error.code, message: error.message, hint: error.hint });
-    else process.stderr.write(`intake: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+    else process.stderr.write(`intake: ${visible(error.message)}\n${error.hint ? `  hint: ${visible(error.hint)}\n` : ''}`);
     return code;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`intake: internal error: ${message}\n  this is a bug in Intake; set INTAKE_DEBUG=1 to see the stack trace and report it\n`);
+  process.stderr.write(`intake: internal error: ${visible(message)}\n  this is a bug in Intake; set INTAKE_DEBUG=1 to see the stack trace and report it\n`);
   if (process.env.INTAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return exitCodes.internal;
 }
+
+/** Credential problems of this machine's set-up (not set, too short): nothing was sent, exit 2. */
+const localCredentialCodes = new Set(['credentials_missing', 'credential_too_short']);
+
+/**
+ * A value from outside (API data, a message quoting it) made safe for one line of text output:
+ * newline, carriage return and tab shown as `\n`, `\r`, `\t`, other terminal controls (escape
+ * sequences, NUL, C1, bidirectional overrides) as `\uXXXX`. JSON output is never passed here.
+ */
+export function visible(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  return text.replace(notInOneLine, (c) => oneLine[c] ?? escapeControl(c));
+}
+
+const oneLine: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 export function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A fixed-width text table. */
+/**
+ * A fixed-width text table; every cell is made `visible` (one line, no terminal control). Columns
+ * are clipped at 48 characters but the last, which is shown whole (a reason, a message).
+ */
 export function table(headers: string[], rows: unknown[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null || c === undefined ? '' : String(c))))];
-  const widths = headers.map((_, i) => Math.min(48, Math.max(...cells.map((r) => String(r[i]).length))));
-  const line = (r: unknown[]) => r.map((c, i) => clip(String(c), widths[i]).padEnd(widths[i])).join('  ').trimEnd();
+  const cells = [headers, ...rows.map((r) => r.map(visible))];
+  const last = headers.length - 1;
+  const widths = headers.map((_, i) => Math.min(i === last ? Infinity : 48, Math.max(...cells.map((r) => String(r[i]).length))));
+  const line = (r: unknown[]) => r.map((c, i) => clip(String(c), widths[i]).padEnd(i === last ? 0 : widths[i])).join('  ').trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -57,11 +76,12 @@ export function progressLine(): { update(text: string): void; done(): void } {
   return {
     update(text) {
       if (!tty) return;
-      process.stderr.write(`\r\x1b[2K${text}`);
+      writeControl(process.stderr, '\r\x1b[2K');
+      process.stderr.write(visible(text));
       shown = true;
     },
     done() {
-      if (tty && shown) process.stderr.write('\r\x1b[2K');
+      if (tty && shown) writeControl(process.stderr, '\r\x1b[2K');
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { RunResult } from '../runner.js';
 import type { Counts } from '../sync/outcomes.js';
-import { exitCodes } from './output.js';
+import { exitCodes, visible } from './output.js';
 
 const labels: Record<string, string> = { create_only: 'create only', update_only: 'update only', create_update: 'create and update' };
 
@@ -18,10 +18,10 @@ export function formatRun(result: RunResult): string {
     lines.push(`  ${result.saas_users.app} SaaS users: ${would}${counts(result.saas_users.counts)}`);
     reasons(lines, result.saas_users.reasons, result.run_id);
   }
-  for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
-  if (result.message) lines.push(`  error: ${result.message}`);
-  if (result.hint) lines.push(`  hint: ${result.hint}`);
-  if (result.missing?.length) lines.push(`  draft: still missing ${result.missing.join('; ')}`);
+  for (const warning of result.warnings) lines.push(`  warning: ${visible(warning)}`);
+  if (result.message) lines.push(`  error: ${visible(result.message)}`);
+  if (result.hint) lines.push(`  hint: ${visible(result.hint)}`);
+  if (result.missing?.length) lines.push(`  draft: still missing ${result.missing.map(visible).join('; ')}`);
   lines.push(`  status: ${result.status.replace(/_/g, ' ')}${result.run_id ? ` — run #${result.run_id} (details: intake runs show ${result.run_id})` : ''}`);
   return lines.join('\n');
 }
@@ -31,7 +31,7 @@ export function counts(c: Counts): string {
 }
 
 function reasons(lines: string[], groups: RunResult['reasons'], runId: number | null): void {
-  for (const group of groups.slice(0, 8)) lines.push(`  ${group.outcome} ${group.count}: ${group.reason} (e.g. ${group.keys.join(', ')})`);
+  for (const group of groups.slice(0, 8)) lines.push(`  ${group.outcome} ${group.count}: ${visible(group.reason)} (e.g. ${group.keys.map(visible).join(', ')})`);
   if (groups.length > 8) lines.push(`  … ${groups.length - 8} more reasons${runId ? `: intake runs show ${runId}` : ''}`);
 }
 
@@ -40,14 +40,14 @@ export function formatTestRecords(result: RunResult): string {
   const lines = ['', 'records (test run: nothing was written):'];
   for (const event of result.records ?? []) {
     const kind = event.kind === 'saas_users' ? `${result.saas_users?.app ?? 'SaaS'} user` : 'person';
-    lines.push(`  ${event.key} · ${kind} · ${event.outcome === 'added' || event.outcome === 'updated' ? `would be ${event.outcome}` : event.outcome}${event.reason ? `: ${event.reason}` : ''}`);
-    if (event.fields) lines.push(`    ${Object.entries(event.fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+    lines.push(`  ${visible(event.key)} · ${kind} · ${event.outcome === 'added' || event.outcome === 'updated' ? `would be ${event.outcome}` : event.outcome}${event.reason ? `: ${visible(event.reason)}` : ''}`);
+    if (event.fields) lines.push(`    ${Object.entries(event.fields).map(([k, v]) => `${k}=${visible(JSON.stringify(v))}`).join(' ')}`);
   }
   return lines.join('\n');
 }
 
 export function exitCodeOf(result: RunResult): number {
-  if (result.status === 'failed') return exitCodes.runFailed;
+  if (result.status === 'failed') return result.code === 'internal_error' ? exitCodes.internal : exitCodes.runFailed;
   if (result.status === 'completed_with_failures') return exitCodes.recordsFailed;
   return exitCodes.ok;
 }

@@ -1,10 +1,10 @@
-import { IntakeError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { settingProblem } from './crosscheck.js';
 import type { ConnectorSpec, Scalar, SettingSpec } from './model.js';
 import { suggestion } from './suggest.js';
 
 /** A `--set key=value` that names no setting or does not fit it. */
-export class SettingsError extends IntakeError {}
+export class SettingsError extends UsageError {}
 
 /**
  * The settings of one run: connector defaults, then the mapping's `settings:`, then `--set`
@@ -20,8 +20,9 @@ export function resolveSettings(connector: ConnectorSpec, fromMapping: Record<st
     if (!setting) {
       throw new SettingsError('unknown_setting', `--set ${name}=…: connector ${connector.id} has no setting "${name}"`, { hint: `${suggestion(name, Object.keys(declared))} (settings: ${Object.keys(declared).join(', ')})` });
     }
+    if (text.trim() === '') throw new SettingsError('empty_setting', `--set ${name}=: no value given`, { hint: `${describe(setting)}; leave the --set out to use ${setting.default !== undefined ? `the default ${JSON.stringify(setting.default)}` : 'the mapping\'s value'}` });
     const value = parse(setting, text);
-    const problem = settingProblem(setting, value);
+    const problem = Number.isNaN(value) ? `is not ${setting.type === 'integer' ? 'an integer' : 'a number'} written in decimal digits` : settingProblem(setting, value);
     if (problem) throw new SettingsError('invalid_setting', `--set ${name}=${text}: the value ${problem}`, { hint: describe(setting) });
     values[name] = value;
   }
@@ -34,8 +35,14 @@ export function resolveSettings(connector: ConnectorSpec, fromMapping: Record<st
   return values;
 }
 
+/** Decimal numbers only: `0x10`, `1e3` for an integer, `Infinity` or ` ` are not what a user means by a number. */
+const integer = /^[+-]?\d+$/;
+const decimal = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 function parse(setting: SettingSpec, text: string): Scalar {
-  if (setting.type === 'integer' || setting.type === 'number') return text.trim() === '' ? NaN : Number(text);
+  const trimmed = text.trim();
+  if (setting.type === 'integer') return integer.test(trimmed) ? Number(trimmed) : NaN;
+  if (setting.type === 'number') return decimal.test(trimmed) ? Number(trimmed) : NaN;
   if (setting.type === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   return text;
 }

@@ -5,7 +5,7 @@ import { resolveLocalCredentials } from '../credentials/local.js';
 import { displayPath, loadIntegration, type Integration } from '../definition/load.js';
 import type { MappingSpec } from '../definition/model.js';
 import { resolveSettings, SettingsError } from '../definition/settings.js';
-import { CredentialError, DefinitionError, IntakeError, type DefinitionIssue } from '../errors.js';
+import { CredentialError, DefinitionError, UsageError, type DefinitionIssue } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { RunLog } from '../runlog/runlog.js';
 import type { Counts } from '../sync/outcomes.js';
@@ -41,7 +41,7 @@ export function mappingsDir(option?: string): string {
 
 /** The mapping files of a folder, by name. */
 export function mappingFiles(dir: string): string[] {
-  if (!existsSync(dir)) throw new IntakeError('mappings_not_found', `no mappings folder at ${displayPath(dir)}`, { hint: 'pass --mappings <folder>, or run from the folder that holds mappings/' });
+  if (!existsSync(dir)) throw new UsageError('mappings_not_found', `no mappings folder at ${displayPath(dir)}`, { hint: 'pass --mappings <folder>, or run from the folder that holds mappings/' });
   return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
 }
 
@@ -53,7 +53,7 @@ export function findMapping(arg: string, dir: string): string {
     for (const ext of ['.yaml', '.yml']) if (existsSync(join(dir, `${arg}${ext}`))) return join(dir, `${arg}${ext}`);
   }
   const known = existsSync(dir) ? mappingFiles(dir).map(nameOf) : [];
-  throw new IntakeError('integration_not_found', `no integration "${arg}" in ${displayPath(dir)}`, { hint: known.length ? `integrations: ${known.join(', ')}` : 'pass a mapping file, or --mappings <folder>' });
+  throw new UsageError('integration_not_found', `no integration "${arg}" in ${displayPath(dir)}`, { hint: known.length ? `integrations: ${known.join(', ')}` : 'pass a mapping file, or --mappings <folder>' });
 }
 
 export const nameOf = (file: string) => basename(file).replace(/\.ya?ml$/, '');

@@ -1,5 +1,6 @@
 import type { ConnectorSpec, RequestSpec, Scalar } from '../definition/model.js';
 import { compileTemplate, type Vars } from '../definition/template.js';
+import { registerSecret, scrub } from '../credentials/scrub.js';
 import { SourceError } from '../errors.js';
 import { auths } from './auth/index.js';
 import type { CredentialValues } from './auth/types.js';
@@ -31,7 +32,10 @@ export function createClient(options: ClientOptions): Client {
   const vars: Vars = { settings: options.settings, credentials: publicCredentials(connector, options.credentials) };
   const base = baseUrl(connector, vars);
   const scrub = scrubber(options.secrets);
-  const addSecret = (value: string) => void options.secrets.push(value);
+  const addSecret = (value: string) => {
+    options.secrets.push(value);
+    registerSecret(value);
+  };
   const auth = auths.get(connector.credentials.type).create(connector.credentials, { credentials: options.credentials, settings: options.settings, baseUrl: base, send, addSecret });
   return {
     base,
@@ -139,7 +143,13 @@ function baseUrl(connector: ConnectorSpec, vars: Vars): URL {
   return url;
 }
 
-/** Replaces every secret value in a text with `***`; reads the list at each call, so secrets added later (fetched tokens) are masked too. */
+/**
+ * The process's one scrubber (src/credentials/scrub.ts), with these secrets registered; reads the
+ * list at each call, so secrets added later (fetched tokens) are masked too.
+ */
 export function scrubber(secrets: string[]): (text: string) => string {
-  return (text) => secrets.filter((s) => s.length >= 4).reduce((t, s) => t.split(s).join('***'), text);
+  return (text) => {
+    for (const secret of secrets) registerSecret(secret);
+    return scrub(text);
+  };
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { scrubBindings } from './scrub.js';
 
 /** The embedded store's file: `--db`, else `INTAKE_DB`, else `./intake.db`. */
 export function storePath(option?: string): string {
@@ -71,7 +72,7 @@ const migrations: string[] = [
  */
 export function openStore(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = scrubBindings(new Database(file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -26,16 +26,83 @@ export class Tally {
   }
 }
 
-/** Reasons grouped with their counts, most frequent first: `{ reason, outcome, count, keys }`. */
-export function groupReasons(details: Detail[], sample = 3): { outcome: string; reason: string; count: number; keys: string[] }[] {
-  const groups = new Map<string, { outcome: string; reason: string; count: number; keys: string[] }>();
+export interface ReasonGroup {
+  outcome: string;
+  /** the reason's text; a value that differs between the group's records is shown as `…` */
+  reason: string;
+  count: number;
+  /** the keys of the first records of the group */
+  keys: string[];
+}
+
+/**
+ * Reasons grouped by their template, with counts, most frequent first. A reason's template is its
+ * text with the record-specific values taken out: the record's own key wherever it appears, and
+ * every literal value — a quoted string, a number, a word with a digit in it (ids, e-mails with
+ * digits, dates), an e-mail address. So `no record with id = 4711` and `no record with id = 815`
+ * are one group whatever the shape of the ids, and `field age: "x" is not an integer` groups with
+ * the same failure of every other value. A value that is the same in every record of the group
+ * (`older than 90 days`) is shown as it is; one that differs is shown as `…`.
+ *
+ * Reasons stay plain text where they are produced (converters, CEL, the connector's rules, the
+ * engine): a template carried from every producer would have to reach into third-party messages
+ * too, and the run log keeps each record's exact reason anyway.
+ */
+export function groupReasons(details: Detail[], sample = 3): ReasonGroup[] {
+  const groups = new Map<string, { outcome: string; parts: string[]; values: (string | null)[]; count: number; keys: string[] }>();
   for (const d of details) {
-    const reason = d.reason.replace(/\b[A-Z0-9]{6,}\b/g, '…');
-    const id = `${d.outcome}|${reason}`;
-    const group = groups.get(id) ?? { outcome: d.outcome, reason, count: 0, keys: [] };
+    const { parts, values } = templateOf(d.reason, d.key);
+    const id = `${d.outcome}\u0000${parts.join('\u0000')}`;
+    const group = groups.get(id);
+    if (!group) {
+      groups.set(id, { outcome: d.outcome, parts, values, count: 1, keys: [d.key] });
+      continue;
+    }
     group.count++;
     if (group.keys.length < sample) group.keys.push(d.key);
-    groups.set(id, group);
+    group.values.forEach((v, i) => {
+      if (v !== values[i]) group.values[i] = null;
+    });
   }
-  return [...groups.values()].sort((a, b) => b.count - a.count);
+  return [...groups.values()]
+    .map((g) => ({ outcome: g.outcome, reason: g.parts.map((part, i) => (i < g.values.length ? part + (g.values[i] ?? '…') : part)).join(''), count: g.count, keys: g.keys }))
+    .sort((a, b) => b.count - a.count);
+}
+
+/** Literal values inside a reason: a JSON string, an e-mail address, a word with a digit (numbers, ids, dates). */
+const literal = /"(?:[^"\\]|\\.)*"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[\w.:+-]*\d[\w.:+-]*/g;
+
+/** The reason split around its values: `parts[i]` precedes `values[i]`; the last part ends it. */
+export function templateOf(reason: string, key: string): { parts: string[]; values: string[] } {
+  const parts: string[] = [];
+  const values: string[] = [];
+  let text = '';
+  const literals = (segment: string) => {
+    let at = 0;
+    for (const m of segment.matchAll(literal)) {
+      parts.push(text + segment.slice(at, m.index));
+      values.push(m[0]);
+      text = '';
+      at = m.index + m[0].length;
+    }
+    text += segment.slice(at);
+  };
+  let from = 0;
+  for (let at = key ? reason.indexOf(key) : -1; at >= 0; at = reason.indexOf(key, at + key.length)) {
+    if (!standsAlone(reason, at, key.length)) continue;
+    literals(reason.slice(from, at));
+    parts.push(text);
+    values.push(key);
+    text = '';
+    from = at + key.length;
+  }
+  literals(reason.slice(from));
+  parts.push(text);
+  return { parts, values };
+}
+
+/** The key is not part of a longer word at this position. */
+function standsAlone(text: string, at: number, length: number): boolean {
+  const word = /[\w@.-]/;
+  return !(at > 0 && word.test(text[at - 1]) && word.test(text[at])) && !(at + length < text.length && word.test(text[at + length]) && word.test(text[at + length - 1]));
 }

@@ -48,10 +48,20 @@ describe('resolveSettings', () => {
     expect(error.hint).toContain(`≤ ${declared.max_pages.maximum}`);
   });
 
-  it.each(['abc', '2.5', ''])('--set max_pages=%s is refused as not an integer', (text) => {
+  it.each(['abc', '2.5', '0x10', '1e2', 'Infinity', '16 pages'])('--set max_pages=%s is refused as not an integer', (text) => {
     const error = settingsError(() => resolveSettings(connector, {}, { max_pages: text }));
     expect(error.code).toBe('invalid_setting');
     expect(error.message).toMatch(/not an integer/);
+  });
+
+  it.each(['', ' '])('--set max_pages=%j is refused: no value given, the default named', (text) => {
+    const error = settingsError(() => resolveSettings(connector, {}, { max_pages: text }));
+    expect(error.code).toBe('empty_setting');
+    expect(error.hint).toContain(`the default ${declared.max_pages.default}`);
+  });
+
+  it('a value in decimal digits, with spaces around it, is taken', () => {
+    expect(resolveSettings(connector, {}, { max_pages: ' 16 ' }).max_pages).toBe(16);
   });
 
   it('--set max_pagez=3 names the unknown setting and suggests max_pages', () => {

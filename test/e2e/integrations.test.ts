@@ -53,9 +53,10 @@ describe('drafts, launch and pause', () => {
     expect(after.find((i: { name: string }) => i.name === 'slack-users').state).toBe('paused');
 
     const never = await intake(['--db', db, 'pause', 'slack-last-login'], slack(), dir);
-    expect(never.code).toBe(3);
+    expect(never.code).toBe(2); // nothing ran: a usage mistake, not a failed run
     expect(never.stderr).toMatch(/never launched/);
     const unknown = await intake(['--db', db, 'launch', 'slack-user'], slack(), dir);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no integration "slack-user".*\n.*integrations: slack-last-login, slack-users/);
   }, 60_000);
 

@@ -56,7 +56,7 @@ describe('datetime fields are normalised to ISO-8601 UTC', () => {
     ['a luxon pattern with an offset, dd.MM.yyyy HH:mm:ss ZZ', 'dd.MM.yyyy HH:mm:ss ZZ', '03.02.2015 01:21:04 +01:00'],
   ])('%s', async (_, format, raw) => {
     usersWithLastLogin([['u1', raw]]);
-    const { records, failed, error } = await read(optionsFor(withLastLogin(format), { token: 't' }));
+    const { records, failed, error } = await read(optionsFor(withLastLogin(format), { token: 'acme-test-token' }));
 
     expect(error).toBeUndefined();
     expect(failed).toEqual([]);
@@ -72,7 +72,7 @@ describe('datetime fields are normalised to ISO-8601 UTC', () => {
   ])('a null_values sentinel (%s) becomes null, beside a real value', async (_, format, nullValues, sentinel) => {
     const real = { iso8601: '2015-02-03T00:21:04Z', unix_seconds: 1422922864, 'yyyy-MM-dd HH:mm:ss': '2015-02-03 00:21:04' }[format]!;
     usersWithLastLogin([['never', sentinel], ['seen', real], ['absent', undefined]]);
-    const { records, failed, error } = await read(optionsFor(withLastLogin(format, nullValues), { token: 't' }));
+    const { records, failed, error } = await read(optionsFor(withLastLogin(format, nullValues), { token: 'acme-test-token' }));
 
     expect(error).toBeUndefined();
     expect(failed).toEqual([]);
@@ -114,7 +114,7 @@ describe('a datetime below a key that contains dots (SCIM extension)', () => {
           Resources: [{ schemas: ['urn:scim:schemas:core:1.0', 'urn:scim:schemas:extension:slack:guest:1.0'], id: 'W1234567890', userName: 'guest', 'urn:scim:schemas:extension:slack:guest:1.0': { type: 'multi', expiration: '2015-02-03T05:51:04+05:30' } }],
         })),
     );
-    const { records, failed, error } = await read(optionsFor(connector, { token: 't' }));
+    const { records, failed, error } = await read(optionsFor(connector, { token: 'acme-test-token' }));
 
     expect(error).toBeUndefined();
     expect(failed).toEqual([]);
@@ -132,7 +132,7 @@ describe('a value that is not a date and time in the declared format', () => {
   ])('fails only that record (format %s, value %j), with a reason naming the field and the value', async (format, bad) => {
     const good = { iso8601: '2015-02-03T00:21:04Z', unix_seconds: 1422922864, unix_ms: 1422922864000, 'yyyy-MM-dd HH:mm:ss': '2015-02-03 00:21:04' }[format]!;
     usersWithLastLogin([['u1', good], ['u2', bad], ['u3', good]]);
-    const { records, failed, error } = await read(optionsFor(withLastLogin(format), { token: 't' }));
+    const { records, failed, error } = await read(optionsFor(withLastLogin(format), { token: 'acme-test-token' }));
 
     expect(error).toBeUndefined();
     expect(records).toEqual([{ user_id: 'u1', last_login: INSTANT }, { user_id: 'u3', last_login: INSTANT }]);
@@ -161,7 +161,7 @@ describe('when the local time zone is not UTC', () => {
   ])('%s values without an offset are still read as UTC', async (format, raw) => {
     expect(Settings.defaultZone.offset(Date.parse(INSTANT))).toBe(-300);
     usersWithLastLogin([['u1', raw]]);
-    const { records, error } = await read(optionsFor(withLastLogin(format), { token: 't' }));
+    const { records, error } = await read(optionsFor(withLastLogin(format), { token: 'acme-test-token' }));
 
     expect(error).toBeUndefined();
     expect(records).toEqual([{ user_id: 'u1', last_login: INSTANT }]);

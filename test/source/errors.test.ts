@@ -251,7 +251,7 @@ describe('request budget', () => {
       }),
     );
     const started = performance.now();
-    const { records, error } = await read(optionsFor(connector, { token: 't' }));
+    const { records, error } = await read(optionsFor(connector, { token: 'acme-test-token' }));
     const elapsed = performance.now() - started;
 
     expect(error).toBeUndefined();

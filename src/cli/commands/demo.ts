@@ -7,6 +7,7 @@ import { openStore, storePath } from '../../store/db.js';
 import { listRecords } from '../../targets/sqlite.js';
 import { print, progressLine, table } from '../output.js';
 import { exitCodeOf, formatRun } from '../report.js';
+import { count } from '../usage.js';
 
 /**
  * `intake demo` — the two Slack integrations end to end against a local Slack API simulator
@@ -17,7 +18,7 @@ export function demoCommand(program: Command): void {
   program
     .command('demo')
     .description('run Slack users + Slack last login against a local Slack API simulator into the embedded store')
-    .option('--users <n>', 'number of simulated Slack users', '300')
+    .option('--users <n>', 'number of simulated Slack users', count, 300)
     .option('--json', 'print both run summaries as a JSON array')
     .addHelpText('after', `
 The simulator serves users.list and team.accessLogs on 127.0.0.1 with generated data (deleted
@@ -25,9 +26,9 @@ users, bots, several access-log entries per user). Run it twice: the second run 
 users as unchanged. Against the real Slack:
   SLACK_TOKEN=xoxp-… intake run mappings/slack-users.yaml
   SLACK_TOKEN=xoxp-… intake run mappings/slack-last-login.yaml`)
-    .action(async (opts: { users: string; json?: boolean }, command: Command) => {
+    .action(async (opts: { users: number; json?: boolean }, command: Command) => {
       const db = storePath(command.optsWithGlobals().db);
-      const simulator = await startSlackSimulator({ users: Number(opts.users) || 300 });
+      const simulator = await startSlackSimulator({ users: opts.users });
       const results: RunResult[] = [];
       try {
         if (!opts.json) process.stdout.write(`Local Slack API simulator on ${simulator.url} (demo data); store: ${db}\n\n`);

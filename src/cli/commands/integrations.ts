@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { IntakeError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { completeness, findMapping, integrationStatus, mappingFiles, mappingsDir, nameOf, describeSchedule, type IntegrationStatus } from '../../integrations/catalog.js';
 import { launchState, setLaunchState } from '../../integrations/state.js';
 import { displayPath } from '../../definition/load.js';
@@ -47,7 +47,7 @@ Examples:
     .action((arg: string, opts: { mappings?: string; json?: boolean }, command: Command) => {
       const file = findMapping(arg, mappingsDir(opts.mappings));
       const { integration, missing, invalid } = completeness(file);
-      if (invalid) throw new IntakeError('integration_invalid', `${displayPath(file)} does not load (${invalid.length} problem(s)), so it cannot be launched`, { hint: `see them with: intake validate ${displayPath(file)}` });
+      if (invalid) throw new UsageError('integration_invalid', `${displayPath(file)} does not load (${invalid.length} problem(s)), so it cannot be launched`, { hint: `see them with: intake validate ${displayPath(file)}` });
       if (missing.length) {
         if (opts.json) print({ name: nameOf(file), launched: false, state: 'draft', missing });
         else process.stderr.write(`intake: ${nameOf(file)} is a draft and cannot be launched; it needs:\n${missing.map((m) => `  - ${m}`).join('\n')}\n  hint: try it meanwhile with intake run ${displayPath(file)} --test\n`);
@@ -75,7 +75,7 @@ Examples:
       const db = openStore(storePath(command.optsWithGlobals().db));
       try {
         const state = launchState(db, name);
-        if (!state) throw new IntakeError('not_launched', `${name} was never launched, so there is nothing to pause`, { hint: `launch it with intake launch ${name}` });
+        if (!state) throw new UsageError('not_launched', `${name} was never launched, so there is nothing to pause`, { hint: `launch it with intake launch ${name}` });
         setLaunchState(db, name, displayPath(file), 'paused');
       } finally {
         db.close();

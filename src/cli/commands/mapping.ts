@@ -3,7 +3,7 @@ import { resolveLocalCredentials, secretsOf } from '../../credentials/local.js';
 import { loadConnector } from '../../definition/load.js';
 import type { MappingRecordType, Preference } from '../../definition/model.js';
 import { parseAssignments, resolveSettings } from '../../definition/settings.js';
-import { IntakeError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { suggestMapping } from '../../mapping/smart.js';
 import { readSource, scrubber } from '../../source/read.js';
 import type { SourceRecord } from '../../source/types.js';
@@ -35,8 +35,8 @@ Examples:
   SLACK_TOKEN=xoxp-… intake mapping suggest slack-users --record-type people_and_saas_users
   intake validate mappings/my-slack-last-login.yaml && intake run mappings/my-slack-last-login.yaml --test`)
     .action(async (arg: string, opts: { recordType: string; preference: string; samples: boolean; set: string[]; json?: boolean }) => {
-      if (!recordTypes.includes(opts.recordType)) throw new IntakeError('usage', `--record-type ${opts.recordType} is not one of ${recordTypes.join(', ')}`, { hint: '--record-type people' });
-      if (!preferences.includes(opts.preference)) throw new IntakeError('usage', `--preference ${opts.preference} is not one of ${preferences.join(', ')}`, { hint: '--preference create_update' });
+      if (!recordTypes.includes(opts.recordType)) throw new UsageError('usage', `--record-type ${opts.recordType} is not one of ${recordTypes.join(', ')}`, { hint: '--record-type people' });
+      if (!preferences.includes(opts.preference)) throw new UsageError('usage', `--preference ${opts.preference} is not one of ${preferences.join(', ')}`, { hint: '--preference create_update' });
       const connector = loadConnector(connectorFile(arg));
       const { samples, note } = opts.samples ? await samplePage(connector, parseAssignments(opts.set)) : { samples: undefined, note: '--no-samples' };
       const suggestion = suggestMapping(connector, { recordType: opts.recordType as MappingRecordType, preference: opts.preference as Preference, samples, samplesNote: note });

@@ -11,13 +11,14 @@ import { packageRoot } from '../../paths.js';
 import { compileExtract } from '../../source/extract.js';
 import { readSource, scrubber, type Page } from '../../source/read.js';
 import type { SourceItem } from '../../source/types.js';
-import { print } from '../output.js';
+import { print, visible } from '../output.js';
+import { count } from '../usage.js';
 
 interface PreviewOptions {
-  pages: string;
+  pages: number;
   set: string[];
   mapping?: string;
-  records: string;
+  records: number;
   json?: boolean;
 }
 
@@ -27,8 +28,8 @@ export function previewCommand(program: Command): void {
     .command('preview')
     .description('run the first pages of a connector and show each request, the raw response, the source records and the mapped records')
     .argument('<connector>', 'connector id (connectors/<id>.yaml) or path to a connector YAML file')
-    .option('--pages <n>', 'pages to read', '1')
-    .option('--records <n>', 'records to show per stage', '3')
+    .option('--pages <n>', 'pages to read', count, 1)
+    .option('--records <n>', 'records to show per stage', count, 3)
     .option('--mapping <file>', 'mapping to apply (default: the one in mappings/ that uses this connector, if any)')
     .option('--set <key=value>', 'override a connector setting (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print everything as one JSON object')
@@ -47,9 +48,9 @@ Examples:
       const credentials = resolveLocalCredentials(connector);
       const secrets = secretsOf(connector, credentials);
       const scrub = scrubber(secrets);
-      const shown = Number(opts.records) || 3;
+      const shown = opts.records;
       const pages: Page[] = [];
-      const source = readSource({ connector, settings, credentials, secrets, maxPages: Number(opts.pages) || 1, onRaw: (p) => pages.push(p) });
+      const source = readSource({ connector, settings, credentials, secrets, maxPages: opts.pages, onRaw: (p) => pages.push(p) });
       const items: SourceItem[] = [];
       for await (const item of source.items) items.push(item);
       const extract = compileExtract(connector.fields, connector.aggregate?.by ?? connector.sync_key);
@@ -130,6 +131,6 @@ function text(report: { connector: string; mapping: string | null; pages: { requ
     out.push('mapped records:');
     for (const m of report.mapped) out.push(`  ${JSON.stringify(m)}`);
   } else out.push('no mapping uses this connector: pass --mapping to see mapped records');
-  for (const w of report.warnings) out.push(`warning: ${w}`);
+  for (const w of report.warnings) out.push(`warning: ${visible(w)}`);
   return out.join('\n');
 }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { RunLog } from '../../runlog/runlog.js';
 import { openStore, storePath } from '../../store/db.js';
-import { IntakeError } from '../../errors.js';
-import { print, table } from '../output.js';
+import { UsageError } from '../../errors.js';
+import { print, table, visible } from '../output.js';
 import { counts } from '../report.js';
+import { count } from '../usage.js';
 
 /** `intake runs` / `intake runs show <id>` — the integration log. */
 export function runsCommand(program: Command): void {
@@ -11,10 +12,10 @@ export function runsCommand(program: Command): void {
     .command('runs')
     .description('list recent integration runs (the integration log)')
     .option('--json', 'print the runs as a JSON array')
-    .option('-n, --limit <n>', 'how many runs to list', '20')
-    .action((opts: { json?: boolean; limit: string }, command: Command) => {
+    .option('-n, --limit <n>', 'how many runs to list', count, 20)
+    .action((opts: { json?: boolean; limit: number }, command: Command) => {
       const db = openStore(storePath(command.optsWithGlobals().db));
-      const list = new RunLog(db).list(Number(opts.limit) || 20);
+      const list = new RunLog(db).list(opts.limit);
       db.close();
       if (opts.json) return print(list);
       if (!list.length) return void process.stdout.write('no runs yet: try intake demo, or intake run <mapping>\n');
@@ -26,24 +27,24 @@ export function runsCommand(program: Command): void {
   runs
     .command('show')
     .description('one run in detail, with the reason of every skipped or failed record')
-    .argument('<id>', 'run number, as listed by intake runs')
+    .argument('<id>', 'run number, as listed by intake runs', count)
     .option('--json', 'print the run as JSON')
-    .action((id: string, _opts: unknown, command: Command) => {
+    .action((id: number, _opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<{ json?: boolean; db?: string }>();
       const db = openStore(storePath(opts.db));
-      const run = new RunLog(db).get(Number(id));
+      const run = new RunLog(db).get(id);
       db.close();
-      if (!run) throw new IntakeError('run_not_found', `there is no run #${id}`, { hint: 'list the runs with intake runs' });
+      if (!run) throw new UsageError('run_not_found', `there is no run #${id}`, { hint: 'list the runs with intake runs' });
       if (opts.json) return print(run);
       const lines = [
-        `run #${run.id}: ${run.integration} (${run.mapping_file}, ${run.preference})`,
+        `run #${run.id}: ${visible(run.integration)} (${visible(run.mapping_file)}, ${run.preference})`,
         `  ${run.started_at} → ${run.ended_at ?? 'not finished'} · status ${run.status}`,
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
         `  ${run.saas_users ? 'People: ' : ''}${counts(run.counts)}`,
         ...(run.saas_users ? [`  ${run.saas_users.app} SaaS users: ${counts(run.saas_users.counts)}`] : []),
-        ...run.warnings.map((w) => `  warning: ${w}`),
-        ...(run.message ? [`  error: ${run.message}`] : []),
-        ...(run.hint ? [`  hint: ${run.hint}`] : []),
+        ...run.warnings.map((w) => `  warning: ${visible(w)}`),
+        ...(run.message ? [`  error: ${visible(run.message)}`] : []),
+        ...(run.hint ? [`  hint: ${visible(run.hint)}`] : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       if (run.records.length) {
