@@ -112,6 +112,7 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
       pending = undefined;
       stats.pages = page.number;
       const next = paginator.next({ body: page.response.body, headers: page.response.headers, records: page.records.length, page: page.number });
+      if (next.warnings) stats.warnings.push(...next.warnings);
       if ('request' in next) {
         const id = JSON.stringify(next.request);
         if (seen.has(id)) {
