@@ -3,6 +3,7 @@ import { compileTemplate, type Vars } from '../definition/template.js';
 import { SourceError } from '../errors.js';
 import { auths } from './auth/index.js';
 import type { CredentialValues } from './auth/types.js';
+import { below } from './below.js';
 import { encodeBody, send, type HttpRequest } from './http.js';
 import type { PageRequest } from './pagination/types.js';
 import { policyOf, requester, type JsonResponse, type Requester } from './request.js';
@@ -47,7 +48,8 @@ export type BuildRequest = (extra: PageRequest, vars?: Vars) => HttpRequest;
  * Compiles a request's templates once (path, query, headers, body); the result builds each call's
  * URL, headers and body.
  * Templates see `settings`, non-secret `credentials`, `page` (pagination state) and, for detail
- * calls, `record`. A query parameter or body field that renders empty is left out.
+ * calls, `record`. A query parameter or body field that renders empty is left out. A path that
+ * leads outside the base URL once rendered and normalised is refused (see below.ts).
  */
 export function compileRequest(spec: RequestSpec, client: Client): BuildRequest {
   const query = Object.entries(spec.query ?? {}).map(([name, value]) => [name, template(value)] as const);
@@ -56,10 +58,9 @@ export function compileRequest(spec: RequestSpec, client: Client): BuildRequest 
   const method = spec.method ?? 'GET';
   const root = client.base.href.replace(/\/$/, '');
   const path = template(spec.path);
-  const pathOf = (value: unknown) => `${root}/${String(value).replace(/^\//, '')}`;
   return (extra, more = {}) => {
     const vars = { ...client.vars, page: extra.state ?? {}, ...more };
-    const url = extra.url ? new URL(extra.url, `${root}/`) : new URL(pathOf(extra.path ?? path(vars)));
+    const url = extra.url ? new URL(extra.url, `${root}/`) : below(client.base, String(extra.path ?? path(vars)), extra.path ? 'continue path' : 'request path');
     if (!extra.url) {
       for (const [name, value] of query) setIfPresent(url.searchParams, name, value(vars));
     }

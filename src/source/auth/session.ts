@@ -1,5 +1,6 @@
 import type { ComponentDefinition } from '../../registry.js';
 import { CredentialError } from '../../errors.js';
+import { below } from '../below.js';
 import { encodeBody } from '../http.js';
 import { getter } from '../paths.js';
 import { renderAuth, tokenCache } from './token.js';
@@ -13,7 +14,7 @@ import type { Auth, AuthContext, AuthSpec } from './types.js';
  * credentials:
  *   type: session
  *   login:
- *     path: /auth/login                       # below the base URL (same host only)
+ *     path: /auth/login                       # below the base URL (".." that leads out of it is refused)
  *     body:
  *       username: "{{ credentials.user }}"
  *       password: "{{ credentials.password }}"
@@ -38,7 +39,7 @@ export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
     const spec = config as SessionSpec;
     const tokenAt = getter(spec.login.token.path);
     const cache = tokenCache(ctx, async () => {
-      const url = new URL(ctx.baseUrl.href.replace(/\/$/, '') + '/' + spec.login.path.replace(/^\//, ''));
+      const url = below(ctx.baseUrl, spec.login.path, 'login path');
       const values = Object.fromEntries(Object.entries(spec.login.body).map(([k, v]) => [k, renderAuth(v, ctx)]));
       const { body, contentType } = encodeBody(spec.login.body_type ?? 'json', values);
       const response = await ctx.send({ method: 'POST', url, headers: { 'content-type': contentType }, body });
