@@ -26,9 +26,7 @@ export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Rec
     throw new CredentialError('token_url_invalid', `the token URL "${tokenUrl}" is not a URL`, { hint: 'check token_url in the connector and the settings it uses' });
   }
   const { body, contentType } = encodeBody('form', form);
-  const response = await ctx.send({ method: 'POST', url, headers: { ...headers, 'content-type': contentType, accept: 'application/json' }, body }).catch((error: unknown) => {
-    throw new CredentialError('token_unreachable', `could not reach the token endpoint ${url.host}: ${(error as { code?: string }).code ?? 'network error'}`, { hint: 'check the network and token_url' });
-  });
+  const response = await ctx.send({ method: 'POST', url, headers: { ...headers, 'content-type': contentType, accept: 'application/json' }, body });
   let parsed: Record<string, unknown> = {};
   try {
     parsed = JSON.parse(response.text) as Record<string, unknown>;
