@@ -3,7 +3,7 @@ import { CredentialError } from '../../errors.js';
 import { below } from '../below.js';
 import { encodeBody } from '../http.js';
 import { getter } from '../paths.js';
-import { renderAuth, tokenCache } from './token.js';
+import { expiresAt, renderAuth, tokenCache } from './token.js';
 import type { Auth, AuthContext, AuthSpec } from './types.js';
 
 /**
@@ -55,7 +55,7 @@ export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
       if (response.status >= 400 || typeof token !== 'string' || !token) {
         throw new CredentialError('login_refused', `the login request ${url.pathname} did not return a token (HTTP ${response.status})`, { hint: 'check the user name and password, and login.token.path in the connector' });
       }
-      return { value: token, expiresAt: Date.now() + (spec.login.expires_in_seconds ?? 3600) * 1000 };
+      return { value: token, expiresAt: expiresAt(spec.login.expires_in_seconds ?? 3600) };
     });
     return {
       apply: async (request) => {
