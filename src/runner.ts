@@ -136,7 +136,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const hint = failure?.hint ? scrub(failure.hint) : undefined;
   const saasUsers = saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, reasons: groupReasons(saasTally.details) };
   if (runId !== null) {
-    log.finish(runId, { status, counts: tally.counts, details: tally.details, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, details: saasTally.details }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings });
+    log.finish(runId, { status, counts: tally.counts, details: tally.details, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, details: saasTally.details }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings, retries: stats.retries });
   }
   db.close();
   return {

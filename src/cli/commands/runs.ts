@@ -3,7 +3,7 @@ import { RunLog } from '../../runlog/runlog.js';
 import { openStore, storePath } from '../../store/db.js';
 import { IntakeError } from '../../errors.js';
 import { print, table } from '../output.js';
-import { counts } from '../report.js';
+import { counts, retryLines } from '../report.js';
 
 /** `intake runs` / `intake runs show <id>` — the integration log. */
 export function runsCommand(program: Command): void {
@@ -41,6 +41,7 @@ export function runsCommand(program: Command): void {
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
         `  ${run.saas_users ? 'People: ' : ''}${counts(run.counts)}`,
         ...(run.saas_users ? [`  ${run.saas_users.app} SaaS users: ${counts(run.saas_users.counts)}`] : []),
+        ...retryLines(run.retries),
         ...run.warnings.map((w) => `  warning: ${w}`),
         ...(run.message ? [`  error: ${run.message}`] : []),
         ...(run.hint ? [`  hint: ${run.hint}`] : []),
