@@ -176,7 +176,7 @@ function notJson(response: HttpResponse, answeredBefore: boolean, scrub: (t: str
     return { class: 'transient', code: 'json_incomplete', message: `answered HTTP ${response.status} with JSON that is cut off or malformed (${jsonProblem(text)}, ${Buffer.byteLength(text)} bytes)`, hint: 'the response arrived incomplete: run again later' };
   }
   const what = /^\s*<(!doctype html|html|head|body)/i.test(text) || /html/i.test(type) ? 'an HTML page' : 'a body';
-  const message = `answered HTTP ${response.status} with ${what}, not JSON: ${scrub(excerpt(text))}`;
+  const message = `answered HTTP ${response.status} with ${what}, not JSON: ${excerpt(scrub(text))}`; // scrubbed whole: a cut could split a token
   if (answeredBefore) {
     return { class: 'transient', code: 'not_json', message, hint: 'the API answered earlier requests of this run with JSON; something in between (a proxy, a maintenance or login page) answered this one: run again later' };
   }
