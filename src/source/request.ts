@@ -5,6 +5,10 @@ import { networkVerdict } from './network.js';
 import type { Classify, Verdict } from './rules.js';
 import type { Auth } from './auth/types.js';
 import { budget } from './budget.js';
+import { notJson, parseBody } from './body.js';
+import { backoff, retryAfterMs, sleep } from './waits.js';
+
+export { backoff, retryAfterMs } from './waits.js';
 
 export interface RequestPolicy {
   attempts: number;
@@ -153,93 +157,11 @@ function fail(verdict: Verdict, context: string, scrub: (t: string) => string): 
   return new SourceError(`api_${verdict.class}`, scrub(`${context}: ${verdict.message}`), { hint: verdict.hint ? scrub(verdict.hint) : undefined });
 }
 
-/** The parsed body (null when empty), or undefined when the text is not JSON. */
-function parseBody(text: string): { value: unknown } | undefined {
-  if (text.trim() === '') return { value: null };
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A successful status with a body that is not JSON. JSON cut short (a dropped connection behind
- * a proxy, a server that died mid-write) is transient: the page is asked for again. Anything else
- * (an HTML page) means a wrong base URL when the API never answered with JSON in this run, and
- * something in between (a proxy, a maintenance or login page) when it did: that is retried too.
- */
-function notJson(response: HttpResponse, answeredBefore: boolean, scrub: (t: string) => string): Verdict {
-  const type = String(response.headers['content-type'] ?? '');
-  const text = response.text;
-  if (/^\s*[[{]/.test(text) || (/json/i.test(type) && !/^\s*</.test(text))) {
-    return { class: 'transient', code: 'json_incomplete', message: `answered HTTP ${response.status} with JSON that is cut off or malformed (${jsonProblem(text)}, ${Buffer.byteLength(text)} bytes)`, hint: 'the response arrived incomplete: run again later' };
-  }
-  const what = /^\s*<(!doctype html|html|head|body)/i.test(text) || /html/i.test(type) ? 'an HTML page' : 'a body';
-  const message = `answered HTTP ${response.status} with ${what}, not JSON: ${excerpt(scrub(text))}`; // scrubbed whole: a cut could split a token
-  if (answeredBefore) {
-    return { class: 'transient', code: 'not_json', message, hint: 'the API answered earlier requests of this run with JSON; something in between (a proxy, a maintenance or login page) answered this one: run again later' };
-  }
-  return { class: 'configuration', code: 'not_json', message, hint: 'check the base_url setting: it must point at the API root' };
-}
-
-function jsonProblem(text: string): string {
-  try {
-    JSON.parse(text);
-    return 'valid';
-  } catch (error) {
-    return (error as Error).message.replace(/ in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'it ends too early');
-  }
-}
-
-/** Milliseconds to wait from `Retry-After` (seconds or HTTP date) or an epoch-seconds reset header. */
-export function retryAfterMs(headers: HttpResponse['headers'] | undefined, resetHeader?: string, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const retryAfter = first(headers['retry-after']);
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, date - now);
-  }
-  const reset = first((resetHeader ? headers[resetHeader] : undefined) ?? headers['x-ratelimit-reset'] ?? headers['x-rate-limit-reset'] ?? headers['ratelimit-reset']);
-  if (reset !== undefined && Number.isFinite(Number(reset))) {
-    const value = Number(reset);
-    return value > 1e9 ? Math.max(0, value * 1000 - now) : value * 1000;
-  }
-  return undefined;
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * Exponential backoff: `base_delay_ms`, doubled after each attempt, plus up to half of it as
- * jitter — never less than the delay itself (APIs such as Google's ask for "1 s, then 2 s, …");
- * the delay stops growing at `max_wait_seconds`.
- */
-export function backoff(policy: Pick<RequestPolicy, 'baseDelayMs' | 'maxWaitMs'>, attempt: number, random = Math.random()): number {
-  const delay = Math.max(Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxWaitMs), policy.baseDelayMs);
-  return Math.ceil(Math.min(delay + random * (delay / 2), Math.max(policy.maxWaitMs, delay)));
-}
-
-function seconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
-}
-
 /** The URL without its query string: queries may hold cursors, never needed in a message. */
 function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
-}
-
-/** Sleeps at least `ms` (a timer may fire a little early). */
-async function sleep(ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (let left = ms; left > 0; left = until - Date.now()) await new Promise((resolve) => setTimeout(resolve, left));
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
