@@ -82,14 +82,14 @@ describe('timeouts (a stalled response no longer blocks for 10 minutes)', () => 
     onPage(1, (req) => (res) => {
       const text = JSON.stringify(api.body(req));
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      const parts = text.match(/[\s\S]{1,80}/g)!;
+      const parts = text.match(/[\s\S]{1,50}/g)!; // 10 users: more than 12 parts, 100 ms apart
       const timer = setInterval(() => (parts.length ? res.write(parts.shift()) : (clearInterval(timer), res.end())), 100);
     });
-    const [{ records, error }, ms] = await elapsed(() => read(options()));
+    const [{ records, error }, ms] = await elapsed(() => read(options(TOKEN, connector(undefined, '{ idle_seconds: 0.5 }'))));
 
     expect(error).toBeUndefined();
     expect(records).toHaveLength(25);
-    expect(ms).toBeGreaterThan(600); // longer than two idle timeouts: only silence counts
+    expect(ms).toBeGreaterThan(1000); // longer than two idle timeouts: only silence counts
   });
 
   it('request_seconds bounds one attempt in all, however steadily the bytes come', async () => {
