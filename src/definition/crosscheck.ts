@@ -5,7 +5,7 @@ import { suggestion } from './suggest.js';
 import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
 import { datetimeFormats, validPattern } from '../source/datetime.js';
 import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
-import { cloudOnlyAuth } from '../source/auth/index.js';
+import { cloudOnlyReason } from '../source/auth/index.js';
 import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
@@ -134,8 +134,9 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
   checkRequiredTargets(mapping, draft);
-  if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
-    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
+  const cloudOnly = cloudOnlyReason(connector.credentials);
+  if ((mapping.installation ?? 'local') === 'local' && cloudOnly) {
+    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${cloudOnly}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
   }
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }

@@ -3,12 +3,13 @@ import { http, HttpResponse } from 'msw';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConnector } from '../../src/definition/load.js';
+import { loadConnector, validateFiles } from '../../src/definition/load.js';
 import type { ConnectorSpec } from '../../src/definition/model.js';
 import { DefinitionError } from '../../src/errors.js';
 import { below, leavesBase } from '../../src/source/below.js';
 import { optionsFor, readError, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
+import { workspace } from '../definition/workspace.js';
 
 const { server, requests } = useServer();
 const connectors = useConnectors();
@@ -119,5 +120,36 @@ describe('paths stay below the base URL', () => {
 
     expect(error.code).toBe('path_outside_base');
     expect(requests.map((r) => r.url.pathname)).toEqual(['/api/v1/users']);
+  });
+});
+
+describe('a session login that is an OAuth 2 grant', () => {
+  // The other half of the bypass: a login below the base URL can still be a token endpoint (an
+  // API and its OAuth server on one host). A grant_type in the login body makes it OAuth 2.
+  const mapping = (installation: string) => `
+name: Acme users
+connector: acme-users
+installation: ${installation}
+record_type: people
+preference: create_update
+sync_key: [{ source: user_id, target: acme_user_id }]
+custom_fields: { acme_user_id: { label: Acme User Id, type: string } }
+fields: { username: user_id, email: user_id, role: { value: Employee } }
+`;
+
+  it('needs the cloud installation type: a local mapping is refused, as for oauth2_client_credentials', () => {
+    const ws = workspace();
+    try {
+      ws.connector('acme-users', sessionConnector('/oauth2/token'));
+      const [local] = validateFiles([ws.mapping('acme-local', mapping('local'))]);
+      expect(local.issues.map((i) => [i.code, i.path, i.message])).toEqual([
+        ['needs_cloud', 'installation', 'connector acme-users authenticates with session with an OAuth 2 grant (login.body.grant_type: client_credentials), which needs the cloud installation type'],
+      ]);
+      expect(validateFiles([ws.mapping('acme-cloud', mapping('cloud'))])[0].issues).toEqual([]);
+      ws.connector('acme-users', sessionConnector('/oauth2/token').replace('      grant_type: client_credentials\n', ''));
+      expect(validateFiles([ws.mapping('acme-plain', mapping('local'))])[0].issues).toEqual([]);
+    } finally {
+      ws.remove();
+    }
   });
 });
