@@ -11,7 +11,7 @@ import { RunLog, type RunStatus } from './runlog/runlog.js';
 import { openStore } from './store/db.js';
 import type { CredentialValues } from './source/auth/types.js';
 import { readSource, scrubber } from './source/read.js';
-import type { SourceStats } from './source/types.js';
+import { noRetries, type RetryStats, type SourceStats } from './source/types.js';
 import { resolveKeyPairs, sync, type RecordEvent } from './sync/engine.js';
 import { groupReasons, Tally, type Counts } from './sync/outcomes.js';
 import { sqliteTarget } from './targets/sqlite.js';
@@ -54,6 +54,8 @@ export interface RunResult {
   pages: number;
   entries: number;
   requests: number;
+  /** requests sent again and waits: how many, why, how long */
+  retries: RetryStats;
   duration_ms: number;
   /** a failed run: the error's code (`internal_error` for a bug in Intake), message and hint */
   code?: string;
@@ -97,7 +99,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const tally = new Tally();
   const saasTally = mapping.saas_user ? new Tally() : undefined;
   const events: RecordEvent[] = [];
-  let stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [] };
+  let stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [], retries: noRetries() };
   const warnings: string[] = [];
   const name = mapping.name ?? connector.name;
   const runId = dryRun ? null : log.start({ integration: name, mappingFile: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference });
@@ -137,14 +139,14 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const hint = failure?.hint ? scrub(failure.hint) : undefined;
   const saasUsers = saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, reasons: groupReasons(saasTally.details) };
   if (runId !== null) {
-    log.finish(runId, { status, counts: tally.counts, details: tally.details, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, details: saasTally.details }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings });
+    log.finish(runId, { status, counts: tally.counts, details: tally.details, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, details: saasTally.details }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings, retries: stats.retries });
   }
   db.close();
   // what the library returns is shown by its caller: it passes the scrubber like every output
   return scrubDeep({
     run_id: runId, integration: name, mapping: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference,
     record_type: mapping.record_type, dry_run: dryRun, test, status, read: tally.read, counts: tally.counts, saas_users: saasUsers,
-    pages: stats.pages, entries: stats.entries, requests: stats.requests, duration_ms: Math.round(performance.now() - started),
+    pages: stats.pages, entries: stats.entries, requests: stats.requests, retries: stats.retries, duration_ms: Math.round(performance.now() - started),
     code: failure?.code, message, hint, warnings, reasons: groupReasons(tally.details),
     ...(test ? { records: events, missing: integration.missing.map((i) => i.message) } : {}),
   });

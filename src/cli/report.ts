@@ -1,4 +1,5 @@
 import type { RunResult } from '../runner.js';
+import type { RetryStats } from '../source/types.js';
 import type { Counts } from '../sync/outcomes.js';
 import { exitCodes, visible } from './output.js';
 
@@ -18,12 +19,21 @@ export function formatRun(result: RunResult): string {
     lines.push(`  ${result.saas_users.app} SaaS users: ${would}${counts(result.saas_users.counts)}`);
     reasons(lines, result.saas_users.reasons, result.run_id);
   }
+  lines.push(...retryLines(result.retries));
   for (const warning of result.warnings) lines.push(`  warning: ${visible(warning)}`);
   if (result.message) lines.push(`  error: ${visible(result.message)}`);
   if (result.hint) lines.push(`  hint: ${visible(result.hint)}`);
   if (result.missing?.length) lines.push(`  draft: still missing ${result.missing.map(visible).join('; ')}`);
   lines.push(`  status: ${result.status.replace(/_/g, ' ')}${result.run_id ? ` — run #${result.run_id} (details: intake runs show ${result.run_id})` : ''}`);
   return lines.join('\n');
+}
+
+/** The retries and waits of a run: "retried 3 request(s), waited 2.5 s", then one line per reason. */
+export function retryLines(retries: RetryStats | undefined): string[] {
+  if (!retries || (!retries.count && !retries.wait_ms)) return [];
+  const lines = [`  retried ${retries.count} request(s), waited ${(retries.wait_ms / 1000).toFixed(1)} s:`];
+  for (const r of retries.reasons) lines.push(`    ${r.retries ? `${r.retries}× ` : ''}${r.reason}${r.wait_ms ? ` (${(r.wait_ms / 1000).toFixed(1)} s of waits)` : ''}`);
+  return lines;
 }
 
 export function counts(c: Counts): string {

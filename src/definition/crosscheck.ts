@@ -5,7 +5,8 @@ import { suggestion } from './suggest.js';
 import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
 import { datetimeFormats, validPattern } from '../source/datetime.js';
 import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
-import { cloudOnlyAuth } from '../source/auth/index.js';
+import { cloudOnlyReason } from '../source/auth/index.js';
+import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
 
@@ -40,6 +41,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
       report(['credentials', option], 'unknown_field', `"${name}" is not one of the credential fields`, suggestion(name, Object.keys(spec.credentials.fields)));
     }
   }
+  checkPaths(spec, report);
   if (typeof spec.pagination.max_pages === 'string') checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
   const sendsInBody = Object.values(spec.pagination).some((v) => v && typeof v === 'object' && (v as { in?: string }).in === 'body');
   if (sendsInBody && spec.request.method !== 'POST') {
@@ -90,6 +92,22 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
+/** Request, continue and login paths stay below the base URL: ".." that leads out of it is refused (run refuses it too). */
+function checkPaths(spec: ConnectorSpec, report: Report): void {
+  const login = (spec.credentials.login as { path?: unknown } | undefined)?.path;
+  const paths: [(string | number)[], unknown][] = [
+    [['request', 'path'], spec.request.path],
+    [['detail', 'request', 'path'], spec.detail?.request.path],
+    [['pagination', 'continue_path'], spec.pagination.continue_path],
+    [['credentials', 'login', 'path'], login],
+  ];
+  for (const [segments, path] of paths) {
+    if (typeof path === 'string' && leavesBase(path)) {
+      report(segments, 'path_outside_base', `the path "${path}" leads outside the base URL once normalised`, 'paths stay below base_url: remove the ".." segments, or change base_url');
+    }
+  }
+}
+
 /**
  * Stage 3b: a mapping against its connector and the embedded store's fields: every field mapping,
  * expression and filter compiles, values fit their target fields, settings fit the connector,
@@ -116,8 +134,9 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
   checkRequiredTargets(mapping, draft);
-  if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
-    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
+  const cloudOnly = cloudOnlyReason(connector.credentials);
+  if ((mapping.installation ?? 'local') === 'local' && cloudOnly) {
+    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${cloudOnly}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
   }
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }

@@ -100,6 +100,7 @@ export interface ConnectorSpec {
   records_missing?: 'error' | 'empty';
   errors?: ErrorRuleSpec[];
   retry?: { attempts?: number; max_wait_seconds?: number; base_delay_ms?: number };
+  timeouts?: { connect_seconds?: number; idle_seconds?: number; request_seconds?: number };
   rate_limit?: RateLimitSpec;
   fields: Record<string, FieldSpec>;
   aggregate?: AggregateSpec;

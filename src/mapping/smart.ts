@@ -1,5 +1,5 @@
 import type { ConnectorSpec, FieldType, MappingRecordType, Preference } from '../definition/model.js';
-import { cloudOnlyAuth } from '../source/auth/index.js';
+import { cloudOnlyReason } from '../source/auth/index.js';
 import type { SourceRecord } from '../source/types.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { fits } from './types.js';
@@ -160,7 +160,7 @@ function prefixed(prefix: string, name: string): string {
 }
 
 function render(connector: ConnectorSpec, app: string, s: Omit<Suggestion, 'yaml'>, options: SuggestOptions): string {
-  const cloud = cloudOnlyAuth.has(connector.credentials.type);
+  const cloud = cloudOnlyReason(connector.credentials) !== undefined;
   const lines = [
     '# yaml-language-server: $schema=../schemas/mapping.schema.json',
     `# Suggested by: intake mapping suggest ${connector.id}. Check every line, then:`,

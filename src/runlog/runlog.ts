@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Counts, Detail } from '../sync/outcomes.js';
+import { noRetries, type RetryStats } from '../source/types.js';
 
 export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed';
 
@@ -21,6 +22,8 @@ export interface RunSummary {
   message: string | null;
   hint: string | null;
   warnings: string[];
+  /** requests sent again and waits: how many, why, how long */
+  retries: RetryStats;
   /** a People plus SaaS user integration: the SaaS user records' outcomes */
   saas_users?: { app: string; counts: Counts };
 }
@@ -30,8 +33,9 @@ export interface LoggedRecord extends Detail {
   record_type: 'people' | 'saas_users';
 }
 
-interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users'>, Counts {
+interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' | 'retries'>, Counts {
   warnings: string;
+  retries: string | null;
   saas_app: string | null;
   saas_counts: string | null;
 }
@@ -49,7 +53,7 @@ export class RunLog {
 
   finish(id: number, end: {
     status: RunStatus; counts: Counts; details: Detail[]; saas?: { app: string; counts: Counts; details: Detail[] };
-    pages: number; entries: number; requests: number; message?: string; hint?: string; warnings: string[];
+    pages: number; entries: number; requests: number; message?: string; hint?: string; warnings: string[]; retries?: RetryStats;
   }): void {
     const { counts } = end;
     const read = counts.added + counts.updated + counts.unchanged + counts.skipped + counts.failed;
@@ -57,10 +61,10 @@ export class RunLog {
     this.db.transaction(() => {
       this.db
         .prepare(`UPDATE runs SET ended_at = ?, status = ?, read = ?, added = ?, updated = ?, unchanged = ?, skipped = ?, failed = ?,
-                  pages = ?, entries = ?, requests = ?, message = ?, hint = ?, warnings = ?, saas_app = ?, saas_counts = ? WHERE id = ?`)
+                  pages = ?, entries = ?, requests = ?, message = ?, hint = ?, warnings = ?, saas_app = ?, saas_counts = ?, retries = ? WHERE id = ?`)
         .run(new Date().toISOString(), end.status, read, counts.added, counts.updated, counts.unchanged, counts.skipped, counts.failed,
           end.pages, end.entries, end.requests, end.message ?? null, end.hint ?? null, JSON.stringify(end.warnings),
-          end.saas?.app ?? null, end.saas ? JSON.stringify(end.saas.counts) : null, id);
+          end.saas?.app ?? null, end.saas ? JSON.stringify(end.saas.counts) : null, JSON.stringify(end.retries ?? noRetries()), id);
       for (const d of end.details) insert.run(id, d.key, d.outcome, d.reason, 'people');
       for (const d of end.saas?.details ?? []) insert.run(id, d.key, d.outcome, d.reason, 'saas_users');
     })();
@@ -91,8 +95,11 @@ function likeEscape(text: string): string {
 }
 
 function toSummary(row: RunRow): RunSummary {
-  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, ...rest } = row;
-  const summary: RunSummary = { ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[] };
+  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, retries, ...rest } = row;
+  const summary: RunSummary = {
+    ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[],
+    retries: retries ? (JSON.parse(retries) as RetryStats) : noRetries(),
+  };
   if (saas_app && saas_counts) summary.saas_users = { app: saas_app, counts: JSON.parse(saas_counts) as Counts };
   return summary;
 }

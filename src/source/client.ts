@@ -1,12 +1,15 @@
 import type { ConnectorSpec, RequestSpec, Scalar } from '../definition/model.js';
 import { compileTemplate, type Vars } from '../definition/template.js';
 import { registerSecret, scrub } from '../credentials/scrub.js';
-import { SourceError } from '../errors.js';
+import { CredentialError, SourceError } from '../errors.js';
 import { auths } from './auth/index.js';
+import { checkedAuth } from './auth/checked.js';
 import type { CredentialValues } from './auth/types.js';
-import { encodeBody, send, type HttpRequest } from './http.js';
+import { below } from './below.js';
+import { encodeBody, send, type HttpRequest, type HttpResponse, type Timeouts } from './http.js';
+import { networkVerdict } from './network.js';
 import type { PageRequest } from './pagination/types.js';
-import { policyOf, requester, type JsonResponse, type Requester } from './request.js';
+import { policyOf, requester, type JsonResponse, type Requester, type RetryEvent } from './request.js';
 import { compileRules } from './rules.js';
 
 /** A connector's API, ready to call: base URL, auth, error rules, retries, request budget. */
@@ -25,6 +28,8 @@ export interface ClientOptions {
   /** secret values to mask in messages; fetched access tokens are added to it */
   secrets: string[];
   onWait?: (ms: number, reason: string) => void;
+  /** sees every retry and every wait (the run log counts them) */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 export function createClient(options: ClientOptions): Client {
@@ -36,12 +41,27 @@ export function createClient(options: ClientOptions): Client {
     options.secrets.push(value);
     registerSecret(value);
   };
-  const auth = auths.get(connector.credentials.type).create(connector.credentials, { credentials: options.credentials, settings: options.settings, baseUrl: base, send, addSecret });
+  const policy = policyOf(connector);
+  const context = { credentials: options.credentials, settings: options.settings, baseUrl: base, send: authSend(policy.timeouts), addSecret };
+  const auth = checkedAuth(auths.get(connector.credentials.type).create(connector.credentials, context), connector.credentials, options.credentials);
+  const classify = compileRules(connector.errors, connector.credentials.required_scopes);
   return {
     base,
     vars,
     scrub,
-    requester: requester({ origin: base.origin, auth, classify: compileRules(connector.errors, connector.credentials.required_scopes), policy: policyOf(connector), scrub, onWait: options.onWait }),
+    requester: requester({ origin: base.origin, auth, classify, policy, scrub, onWait: options.onWait, onRetry: options.onRetry }),
+  };
+}
+
+/** Sends the requests of auth components (token endpoints, login calls): a network failure is a credential error that says what happened. */
+function authSend(timeouts: Timeouts): (request: HttpRequest) => Promise<HttpResponse> {
+  return async (request) => {
+    try {
+      return await send(request, timeouts);
+    } catch (error) {
+      const verdict = networkVerdict(error, request.url.host, timeouts, false);
+      throw new CredentialError('auth_unreachable', `${request.method} ${request.url.origin}${request.url.pathname} (credentials): ${verdict.message}`, { hint: verdict.hint, cause: error });
+    }
   };
 }
 
@@ -51,7 +71,8 @@ export type BuildRequest = (extra: PageRequest, vars?: Vars) => HttpRequest;
  * Compiles a request's templates once (path, query, headers, body); the result builds each call's
  * URL, headers and body.
  * Templates see `settings`, non-secret `credentials`, `page` (pagination state) and, for detail
- * calls, `record`. A query parameter or body field that renders empty is left out.
+ * calls, `record`. A query parameter or body field that renders empty is left out. A path that
+ * leads outside the base URL once rendered and normalised is refused (see below.ts).
  */
 export function compileRequest(spec: RequestSpec, client: Client): BuildRequest {
   const query = Object.entries(spec.query ?? {}).map(([name, value]) => [name, template(value)] as const);
@@ -60,10 +81,9 @@ export function compileRequest(spec: RequestSpec, client: Client): BuildRequest 
   const method = spec.method ?? 'GET';
   const root = client.base.href.replace(/\/$/, '');
   const path = template(spec.path);
-  const pathOf = (value: unknown) => `${root}/${String(value).replace(/^\//, '')}`;
   return (extra, more = {}) => {
     const vars = { ...client.vars, page: extra.state ?? {}, ...more };
-    const url = extra.url ? new URL(extra.url, `${root}/`) : new URL(pathOf(extra.path ?? path(vars)));
+    const url = extra.url ? new URL(extra.url, `${root}/`) : below(client.base, String(extra.path ?? path(vars)), extra.path ? 'continue path' : 'request path');
     if (!extra.url) {
       for (const [name, value] of query) setIfPresent(url.searchParams, name, value(vars));
     }

@@ -6,6 +6,10 @@ import got, { type Got } from 'got';
  * The one HTTP client of the source stage: got with keep-alive agents. Retries are decided by
  * the connector's error rules (see request.ts), so got's own retry is off, redirects are not
  * followed (credentials must not travel to another host) and every status is returned.
+ *
+ * Three timeouts bound one attempt (the connector's `timeouts:`): connecting (DNS lookup, TCP and
+ * TLS), idle (no byte sent or received for that long; every read starts it again, so a large page
+ * that keeps arriving is never cut) and the whole exchange, from sending to the last byte.
  */
 export interface HttpResponse {
   status: number;
@@ -32,12 +36,24 @@ const client: Got = got.extend({
   throwHttpErrors: false,
   followRedirect: false,
   responseType: 'text',
-  timeout: { request: 120_000 },
   headers: { 'user-agent': 'intake/0.1 (+local installation)', accept: 'application/json' },
 });
 
-export async function send(request: HttpRequest): Promise<HttpResponse> {
-  const response = await client(request.url, { method: request.method, headers: request.headers, body: request.body });
+/** Timeouts of one attempt, in milliseconds. */
+export interface Timeouts {
+  connectMs: number;
+  idleMs: number;
+  requestMs: number;
+}
+
+export const defaultTimeouts: Timeouts = { connectMs: 10_000, idleMs: 30_000, requestMs: 300_000 };
+
+export async function send(request: HttpRequest, timeouts: Timeouts = defaultTimeouts): Promise<HttpResponse> {
+  const { connectMs, idleMs, requestMs } = timeouts;
+  const response = await client(request.url, {
+    method: request.method, headers: request.headers, body: request.body,
+    timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, socket: idleMs, request: requestMs },
+  });
   return { status: response.statusCode, headers: response.headers, text: response.body };
 }
 

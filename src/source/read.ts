@@ -1,5 +1,5 @@
 import type { ConnectorSpec, Scalar } from '../definition/model.js';
-import { SourceError } from '../errors.js';
+import { CredentialError, SourceError } from '../errors.js';
 import { aggregate } from './aggregate.js';
 import type { CredentialValues } from './auth/types.js';
 import { call, compileRequest, createClient, type Client } from './client.js';
@@ -8,8 +8,8 @@ import { compileExtract } from './extract.js';
 import { paginations, type PageRequest } from './pagination/index.js';
 import { getter } from './paths.js';
 import { compileTemplate } from '../definition/template.js';
-import type { JsonResponse } from './request.js';
-import type { SourceItem, SourceStats } from './types.js';
+import type { JsonResponse, RetryEvent } from './request.js';
+import { noRetries, type RetryStats, type SourceItem, type SourceStats } from './types.js';
 
 export { scrubber } from './client.js';
 
@@ -42,7 +42,7 @@ export interface Page {
  * as its cursor is known, while the current page's records are consumed.
  */
 export function readSource(options: SourceOptions): { items: AsyncGenerator<SourceItem>; stats: SourceStats } {
-  const stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [] };
+  const stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [], retries: noRetries() };
   const connector = project(options.connector, options.fields);
   const extract = compileExtract(connector.fields, connector.aggregate?.by ?? connector.sync_key);
   async function* entries(client: Client): AsyncGenerator<SourceItem> {
@@ -54,7 +54,7 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
     }
   }
   async function* items(): AsyncGenerator<SourceItem> {
-    const client = createClient(options);
+    const client = createClient({ ...options, onRetry: (event) => countRetry(stats.retries, event) });
     let stream = entries(client);
     if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
     if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats);
@@ -92,6 +92,8 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
     let response: Awaited<ReturnType<typeof call>>;
     try {
       response = await call(client, request);
+    } catch (error) {
+      throw onPage(error, number);
     } finally {
       stats.requests = client.requester.sent;
     }
@@ -112,6 +114,7 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
       pending = undefined;
       stats.pages = page.number;
       const next = paginator.next({ body: page.response.body, headers: page.response.headers, records: page.records.length, page: page.number });
+      if (next.warnings) stats.warnings.push(...next.warnings);
       if ('request' in next) {
         const id = JSON.stringify(next.request);
         if (seen.has(id)) {
@@ -136,6 +139,24 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
   } finally {
     pending?.catch(() => undefined);
   }
+}
+
+/** Adds a retry or a wait to the run's retry stats, grouped by reason. */
+function countRetry(stats: RetryStats, event: RetryEvent): void {
+  if (event.retry) stats.count++;
+  stats.wait_ms += event.waitMs;
+  let group = stats.reasons.find((r) => r.reason === event.reason);
+  if (!group) stats.reasons.push((group = { reason: event.reason, retries: 0, wait_ms: 0 }));
+  if (event.retry) group.retries++;
+  group.wait_ms += event.waitMs;
+  stats.reasons.sort((a, b) => b.retries - a.retries || b.wait_ms - a.wait_ms);
+}
+
+/** An error of a page's request, saying which page: "page 3: GET …: the connection was cut …". */
+function onPage(error: unknown, number: number): unknown {
+  if (error instanceof CredentialError) return new CredentialError(error.code, `page ${number}: ${error.message}`, { hint: error.hint, cause: error });
+  if (error instanceof SourceError) return new SourceError(error.code, `page ${number}: ${error.message}`, { hint: error.hint, cause: error });
+  return error;
 }
 
 function maxPagesOf(connector: ConnectorSpec, vars: Record<string, unknown>): number {

@@ -1,9 +1,14 @@
 import type { ConnectorSpec } from '../definition/model.js';
 import { SourceError } from '../errors.js';
-import { send, type HttpRequest, type HttpResponse } from './http.js';
+import { defaultTimeouts, send, type HttpRequest, type HttpResponse, type Timeouts } from './http.js';
+import { networkVerdict } from './network.js';
 import type { Classify, Verdict } from './rules.js';
 import type { Auth } from './auth/types.js';
 import { budget } from './budget.js';
+import { notJson, parseBody } from './body.js';
+import { backoff, retryAfterMs, sleep } from './waits.js';
+
+export { backoff, retryAfterMs } from './waits.js';
 
 export interface RequestPolicy {
   attempts: number;
@@ -11,8 +16,11 @@ export interface RequestPolicy {
   baseDelayMs: number;
   /** a header holding the epoch second the rate limit resets (e.g. Okta's X-Rate-Limit-Reset) */
   resetHeader?: string;
-  /** waits until the request budget allows one more request */
-  budget: () => Promise<void>;
+  /** waits until the request budget allows one more request; resolves to the milliseconds waited */
+  budget: () => Promise<number>;
+  /** a description of the budget, for the run log */
+  budgetLabel?: string;
+  timeouts: Timeouts;
 }
 
 export interface JsonResponse {
@@ -27,6 +35,13 @@ export interface Requester {
   readonly sent: number;
 }
 
+/** A request sent again (`retry: true`) or held back by the request budget, with why and for how long. */
+export interface RetryEvent {
+  reason: string;
+  waitMs: number;
+  retry: boolean;
+}
+
 export function policyOf(connector: ConnectorSpec): RequestPolicy {
   return {
     attempts: connector.retry?.attempts ?? 5,
@@ -34,15 +49,29 @@ export function policyOf(connector: ConnectorSpec): RequestPolicy {
     baseDelayMs: connector.retry?.base_delay_ms ?? 500,
     resetHeader: connector.rate_limit?.reset_header?.toLowerCase(),
     budget: budget(connector.rate_limit?.requests, connector.rate_limit?.per_seconds),
+    budgetLabel: connector.rate_limit?.requests ? `the connector's request budget (${connector.rate_limit.requests} per ${connector.rate_limit.per_seconds} s)` : undefined,
+    timeouts: timeoutsOf(connector),
+  };
+}
+
+/** The connector's `timeouts:` in milliseconds, defaults for what it leaves out. */
+export function timeoutsOf(connector: ConnectorSpec): Timeouts {
+  const t = connector.timeouts ?? {};
+  const ms = (seconds: number | undefined, fallback: number) => (seconds === undefined ? fallback : Math.round(seconds * 1000));
+  return {
+    connectMs: ms(t.connect_seconds, defaultTimeouts.connectMs),
+    idleMs: ms(t.idle_seconds, defaultTimeouts.idleMs),
+    requestMs: ms(t.request_seconds, defaultTimeouts.requestMs),
   };
 }
 
 /**
  * Sends one API request with the connector's auth, and applies its error rules: configuration
- * errors fail at once with the rule's hint; rate limits and transient errors wait for
- * `Retry-After` (seconds or an HTTP date) or a reset header when the response has one, else back
- * off exponentially with jitter. Auth headers
- * go only to `origin`, the connector's own host.
+ * errors fail at once with the rule's hint; rate limits and transient errors wait, then retry.
+ * A wait is never shorter than what was asked for: `Retry-After` (seconds or an HTTP date) or a
+ * reset header when the response has one — and at least `retry.base_delay_ms` — else exponential
+ * backoff from `base_delay_ms` with jitter above it. Every retry and wait is reported through
+ * `onRetry` (the run log counts them). Auth headers go only to `origin`, the connector's own host.
  */
 export function requester(options: {
   origin: string;
@@ -51,29 +80,34 @@ export function requester(options: {
   policy: RequestPolicy;
   scrub: (text: string) => string;
   onWait?: (ms: number, reason: string) => void;
+  onRetry?: (event: RetryEvent) => void;
 }): Requester {
   let sent = 0;
+  /** HTTP responses received in this run: once the API has answered, its address is not in doubt */
+  let responses = 0;
+  let parsed = 0;
   const { policy } = options;
 
   async function attempt(request: HttpRequest): Promise<JsonResponse | Failure> {
     const url = new URL(request.url);
     const headers = { ...request.headers };
     if (url.origin === options.origin) await options.auth.apply({ url, headers });
-    await policy.budget();
+    const held = await policy.budget();
+    if (held > 0) options.onRetry?.({ reason: policy.budgetLabel ?? 'request budget', waitMs: held, retry: false });
     sent++;
     let response: HttpResponse;
     try {
-      response = await send({ ...request, url, headers });
+      response = await send({ ...request, url, headers }, policy.timeouts);
     } catch (error) {
-      return { verdict: { class: 'transient', code: networkCode(error), message: `could not reach ${url.host}: ${networkCode(error)}`, hint: 'check the base_url setting and this machine\'s network connection' } };
+      return { verdict: networkVerdict(error, url.host, policy.timeouts, responses > 0) };
     }
+    responses++;
     const body = parseBody(response.text);
-    const verdict = options.classify(response.status, body);
+    const verdict = options.classify(response.status, body === undefined ? undefined : body.value, response.headers);
     if (verdict) return { verdict, response };
-    if (body === undefined) {
-      return { verdict: { class: 'configuration', code: 'not_json', message: `answered HTTP ${response.status} with a body that is not JSON: ${options.scrub(excerpt(response.text))}`, hint: 'check the base_url setting: it must point at the API root' } };
-    }
-    return { status: response.status, headers: response.headers, body };
+    if (body === undefined) return { verdict: notJson(response, parsed > 0, options.scrub), response };
+    parsed++;
+    return { status: response.status, headers: response.headers, body: body.value };
   }
 
   return {
@@ -82,6 +116,7 @@ export function requester(options: {
     },
     async send(request) {
       let refreshed = false;
+      let waited = 0;
       for (let n = 1; ; n++) {
         const result = await attempt(request);
         if (!('verdict' in result)) return result;
@@ -89,20 +124,25 @@ export function requester(options: {
         const context = `${request.method} ${describeUrl(request.url)}`;
         if ((response?.status === 401 || verdict.reauth) && options.auth.refresh && !refreshed && request.url.origin === options.origin && (await options.auth.refresh())) {
           refreshed = true;
+          options.onRetry?.({ reason: options.scrub(`${verdict.message}: credentials fetched again`), waitMs: 0, retry: true });
           n--;
           continue;
         }
         if (verdict.class === 'configuration') throw fail(verdict, context, options.scrub);
         const asked = retryAfterMs(response?.headers, policy.resetHeader);
-        const wait = asked ?? Math.min(backoff(policy, n), policy.maxWaitMs);
         if (n >= policy.attempts) {
-          throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempts`, hint: verdict.hint ?? 'the API kept failing; run again later' }, context, options.scrub);
+          const spent = waited ? ` (${seconds(waited)} of waits)` : '';
+          throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempt${n === 1 ? '' : 's'}${spent}`, hint: verdict.hint ?? 'the API kept failing; run again later' }, context, options.scrub);
         }
         if (asked !== undefined && asked > policy.maxWaitMs) {
-          throw fail({ ...verdict, message: `${verdict.message} — the API asks to wait ${Math.ceil(wait / 1000)} s, more than the ${policy.maxWaitMs / 1000} s allowed`, hint: 'run again later, or raise retry.max_wait_seconds in the connector' }, context, options.scrub);
+          throw fail({ ...verdict, message: `${verdict.message} — the API asks to wait ${Math.ceil(asked / 1000)} s, more than the ${policy.maxWaitMs / 1000} s allowed`, hint: 'run again later, or raise retry.max_wait_seconds in the connector' }, context, options.scrub);
         }
-        options.onWait?.(wait, verdict.message);
+        const wait = asked === undefined ? backoff(policy, n) : Math.max(asked, policy.baseDelayMs);
+        const reason = options.scrub(verdict.message);
+        options.onWait?.(wait, reason);
+        options.onRetry?.({ reason, waitMs: wait, retry: true });
         await sleep(wait);
+        waited += wait;
       }
     },
   };
@@ -117,55 +157,11 @@ function fail(verdict: Verdict, context: string, scrub: (t: string) => string): 
   return new SourceError(`api_${verdict.class}`, scrub(`${context}: ${verdict.message}`), { hint: verdict.hint ? scrub(verdict.hint) : undefined });
 }
 
-function parseBody(text: string): unknown {
-  if (text.trim() === '') return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Milliseconds to wait from `Retry-After` (seconds or HTTP date) or an epoch-seconds reset header. */
-export function retryAfterMs(headers: HttpResponse['headers'] | undefined, resetHeader?: string, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const retryAfter = first(headers['retry-after']);
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, date - now);
-  }
-  const reset = first((resetHeader ? headers[resetHeader] : undefined) ?? headers['x-ratelimit-reset'] ?? headers['x-rate-limit-reset'] ?? headers['ratelimit-reset']);
-  if (reset !== undefined && Number.isFinite(Number(reset))) {
-    const value = Number(reset);
-    return value > 1e9 ? Math.max(0, value * 1000 - now) : value * 1000;
-  }
-  return undefined;
-}
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function backoff(policy: RequestPolicy, attempt: number): number {
-  const base = policy.baseDelayMs * 2 ** (attempt - 1);
-  return Math.round(base / 2 + Math.random() * (base / 2));
-}
-
-function networkCode(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  return code ?? (error instanceof Error ? error.message : 'network error');
-}
-
 /** The URL without its query string: queries may hold cursors, never needed in a message. */
 function describeUrl(url: URL): string {
   return `${url.origin}${url.pathname}`;
 }
 
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,7 +12,7 @@ export interface Verdict {
   reauth?: boolean;
 }
 
-export type Classify = (status: number, body: unknown) => Verdict | undefined;
+export type Classify = (status: number, body: unknown, headers?: Record<string, string | string[] | undefined>) => Verdict | undefined;
 
 /**
  * Compiles a connector's `errors:` rules; the first rule that matches wins. Responses no rule
@@ -37,12 +37,12 @@ export type Classify = (status: number, body: unknown) => Verdict | undefined;
  */
 export function compileRules(rules: ErrorRuleSpec[] = [], requiredScopes: string[] = []): Classify {
   const compiled = rules.map(compileRule);
-  return (status, body) => {
+  return (status, body, headers) => {
     for (const rule of compiled) {
       const verdict = rule(status, body);
       if (verdict) return verdict;
     }
-    return httpDefault(status, requiredScopes);
+    return httpDefault(status, requiredScopes, headers?.location);
   };
 }
 
@@ -52,7 +52,7 @@ function compileRule(rule: ErrorRuleSpec): Classify {
   const matches = (value: unknown) => ('in' in rule.when && rule.when.in ? rule.when.in.includes(value as Scalar) : value === rule.when.equals);
   const codeOf = rule.code ? getter(rule.code) : undefined;
   const summaryOf = rule.summary ? getter(rule.summary) : undefined;
-  const message = compileTemplate(rule.message ?? 'the API answered HTTP {{ status }} {{ code }}');
+  const message = compileTemplate(rule.message ?? `the API answered HTTP {{ status }}${rule.code ? ' ({{ code }})' : ''}${classWords[rule.class]}`);
   return (status, body) => {
     if (statuses && !statuses.has(status)) return undefined;
     if (probe && !matches(probe(body))) return undefined;
@@ -69,10 +69,14 @@ function compileRule(rule: ErrorRuleSpec): Classify {
   };
 }
 
-function httpDefault(status: number, requiredScopes: string[]): Verdict | undefined {
+/** How a message without its own text says what a rule's class means. */
+const classWords: Record<ErrorClass, string> = { rate_limit: ', a rate limit', transient: ', a temporary error', configuration: '' };
+
+function httpDefault(status: number, requiredScopes: string[], location: string | string[] | undefined): Verdict | undefined {
   if (status < 300) return undefined;
   if (status < 400) {
-    return { class: 'configuration', code: `http_${status}`, message: `the API answered HTTP ${status} (a redirect; Intake does not follow redirects, so credentials stay on the connector's host)`, hint: 'check the base_url setting: set it to the address the API redirects to (e.g. https:// rather than http://)' };
+    const to = redirectTarget(location);
+    return { class: 'configuration', code: `http_${status}`, message: `the API answered HTTP ${status}, a redirect${to ? ` to ${to}` : ''} (Intake does not follow redirects, so credentials stay on the connector's host)`, hint: 'check the base_url setting: set it to the address the API redirects to (e.g. https:// rather than http://)' };
   }
   const code = `http_${status}`;
   if (status === 429) return { class: 'rate_limit', code, message: 'the API answered HTTP 429 (too many requests)' };
@@ -81,4 +85,16 @@ function httpDefault(status: number, requiredScopes: string[]): Verdict | undefi
     ? `the credential was refused: check that it is valid${requiredScopes.length ? ` and has the scopes ${requiredScopes.join(', ')}` : ''}`
     : status === 404 ? 'check the base_url setting and the request path' : undefined;
   return { class: 'configuration', code, message: `the API answered HTTP ${status}`, hint };
+}
+
+/** Where a redirect points, without its query (which may carry tokens): origin and path. */
+function redirectTarget(location: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(location) ? location[0] : location;
+  if (!text) return undefined;
+  try {
+    const url = new URL(text, 'http://relative.invalid');
+    return url.origin === 'http://relative.invalid' ? url.pathname : `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
 }

@@ -10,4 +10,20 @@ export interface SourceStats {
   entries: number;
   requests: number;
   warnings: string[];
+  /** requests sent again and time spent waiting, with why */
+  retries: RetryStats;
+}
+
+/** The retries and waits of a run, for the run log: how many, why, how long. */
+export interface RetryStats {
+  /** requests sent again after a failure (a rate limit, a server error, a stall, a refused token) */
+  count: number;
+  /** milliseconds spent waiting: before retries, and for the connector's request budget */
+  wait_ms: number;
+  /** by reason, most frequent first */
+  reasons: { reason: string; retries: number; wait_ms: number }[];
+}
+
+export function noRetries(): RetryStats {
+  return { count: 0, wait_ms: 0, reasons: [] };
 }

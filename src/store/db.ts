@@ -64,6 +64,8 @@ const migrations: string[] = [
      state TEXT NOT NULL,
      updated_at TEXT NOT NULL
    );`,
+  // the retries and waits of a run (JSON: count, wait_ms, reasons)
+  `ALTER TABLE runs ADD COLUMN retries TEXT;`,
 ];
 
 /**

@@ -1,8 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { performance } from 'node:perf_hooks';
 import { SourceError } from '../../src/errors.js';
 import { readSource } from '../../src/source/read.js';
+import { backoff } from '../../src/source/request.js';
 import { useServer } from '../helpers/msw.js';
 import { BASE, collect, connectorFile, fixture, membersForPage, sourceOptions, usersListPage } from '../helpers/slack.js';
 
@@ -72,5 +73,42 @@ describe('rate limits and transient errors', () => {
     expect(performance.now() - started).toBeLessThan(maxWait * 1000);
     expect(error!.message).toMatch(new RegExp(`wait ${maxWait * 100} s`));
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe('waits are never shorter than asked', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  // Regression: the first backoff wait could be half of base_delay_ms (jitter below the base):
+  // with Google's "start at 1 s", requests went out inside the rate-limit window.
+  it('the first backoff wait is base_delay_ms at least, whatever the jitter draws', async () => {
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    failingThenOk(2, () => new HttpResponse('upstream unavailable', { status: 503 }));
+    const waits: number[] = [];
+    const started = performance.now();
+    const source = readSource({ ...sourceOptions(connectorFile('slack-users'), {}, { retry: { base_delay_ms: 100 } }), onWait: (ms) => waits.push(ms) });
+    await collect(source.items);
+
+    expect(waits).toEqual([100, 200]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  it('backoff: base_delay_ms doubled per attempt, jitter up to half of it above, growth stopped at max_wait_seconds', () => {
+    const policy = { baseDelayMs: 1000, maxWaitMs: 5000 };
+    expect([1, 2, 3, 4, 5].map((n) => backoff(policy, n, 0))).toEqual([1000, 2000, 4000, 5000, 5000]);
+    expect([1, 2, 3, 4].map((n) => backoff(policy, n, 0.9999))).toEqual([1500, 3000, 5000, 5000]);
+  });
+
+  it('a Retry-After shorter than base_delay_ms waits base_delay_ms; a longer one waits exactly what the API asked', async () => {
+    failingThenOk(2, () => HttpResponse.json(fixture('ratelimited.http429.json'), { status: 429, headers: { 'Retry-After': String(calls++ === 0 ? 0 : 1) } }));
+    let calls = 0;
+    const waits: number[] = [];
+    const source = readSource({ ...sourceOptions(connectorFile('slack-users'), {}, { retry: { base_delay_ms: 300 } }), onWait: (ms) => waits.push(ms) });
+    await collect(source.items);
+
+    expect(waits).toEqual([300, 1000]);
+    expect(source.stats.retries).toMatchObject({ count: 2, wait_ms: 1300, reasons: [{ reason: 'the API answered HTTP 429, a rate limit', retries: 2, wait_ms: 1300 }] });
   });
 });

@@ -3,7 +3,7 @@ import { RunLog } from '../../runlog/runlog.js';
 import { openStore, storePath } from '../../store/db.js';
 import { UsageError } from '../../errors.js';
 import { print, table, visible } from '../output.js';
-import { counts } from '../report.js';
+import { counts, retryLines } from '../report.js';
 import { count } from '../usage.js';
 
 /** `intake runs` / `intake runs show <id>` — the integration log. */
@@ -42,6 +42,7 @@ export function runsCommand(program: Command): void {
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
         `  ${run.saas_users ? 'People: ' : ''}${counts(run.counts)}`,
         ...(run.saas_users ? [`  ${run.saas_users.app} SaaS users: ${counts(run.saas_users.counts)}`] : []),
+        ...retryLines(run.retries),
         ...run.warnings.map((w) => `  warning: ${visible(w)}`),
         ...(run.message ? [`  error: ${visible(run.message)}`] : []),
         ...(run.hint ? [`  hint: ${visible(run.hint)}`] : []),

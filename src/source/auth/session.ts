@@ -1,8 +1,9 @@
 import type { ComponentDefinition } from '../../registry.js';
 import { CredentialError } from '../../errors.js';
+import { below } from '../below.js';
 import { encodeBody } from '../http.js';
 import { getter } from '../paths.js';
-import { renderAuth, tokenCache } from './token.js';
+import { expiresAt, renderAuth, tokenCache } from './token.js';
 import type { Auth, AuthContext, AuthSpec } from './types.js';
 
 /**
@@ -13,7 +14,7 @@ import type { Auth, AuthContext, AuthSpec } from './types.js';
  * credentials:
  *   type: session
  *   login:
- *     path: /auth/login                       # below the base URL (same host only)
+ *     path: /auth/login                       # below the base URL (".." that leads out of it is refused)
  *     body:
  *       username: "{{ credentials.user }}"
  *       password: "{{ credentials.password }}"
@@ -38,7 +39,7 @@ export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
     const spec = config as SessionSpec;
     const tokenAt = getter(spec.login.token.path);
     const cache = tokenCache(ctx, async () => {
-      const url = new URL(ctx.baseUrl.href.replace(/\/$/, '') + '/' + spec.login.path.replace(/^\//, ''));
+      const url = below(ctx.baseUrl, spec.login.path, 'login path');
       const values = Object.fromEntries(Object.entries(spec.login.body).map(([k, v]) => [k, renderAuth(v, ctx)]));
       const { body, contentType } = encodeBody(spec.login.body_type ?? 'json', values);
       const response = await ctx.send({ method: 'POST', url, headers: { 'content-type': contentType }, body });
@@ -54,7 +55,7 @@ export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
       if (response.status >= 400 || typeof token !== 'string' || !token) {
         throw new CredentialError('login_refused', `the login request ${url.pathname} did not return a token (HTTP ${response.status})`, { hint: 'check the user name and password, and login.token.path in the connector' });
       }
-      return { value: token, expiresAt: Date.now() + (spec.login.expires_in_seconds ?? 3600) * 1000 };
+      return { value: token, expiresAt: expiresAt(spec.login.expires_in_seconds ?? 3600) };
     });
     return {
       apply: async (request) => {

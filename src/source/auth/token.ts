@@ -5,8 +5,18 @@ import type { AuthContext } from './types.js';
 
 export interface Token {
   value: string;
-  /** epoch ms after which the token is refreshed (a minute early) */
+  /** epoch ms after which the token is fetched again (shortly before it expires) */
   expiresAt: number;
+}
+
+/**
+ * When a token that lives `seconds` is fetched again: shortly before it expires — a tenth of its
+ * life early, at most a minute — so a token that lives 60 s or less is still reused for most of
+ * its life (not fetched again for every request).
+ */
+export function expiresAt(seconds: number, now = Date.now()): number {
+  const life = Math.max(0, seconds) * 1000;
+  return now + life - Math.min(60_000, life / 10);
 }
 
 /** Renders a template over the settings and all credential fields (auth components only). */
@@ -26,9 +36,7 @@ export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Rec
     throw new CredentialError('token_url_invalid', `the token URL "${tokenUrl}" is not a URL`, { hint: 'check token_url in the connector and the settings it uses' });
   }
   const { body, contentType } = encodeBody('form', form);
-  const response = await ctx.send({ method: 'POST', url, headers: { ...headers, 'content-type': contentType, accept: 'application/json' }, body }).catch((error: unknown) => {
-    throw new CredentialError('token_unreachable', `could not reach the token endpoint ${url.host}: ${(error as { code?: string }).code ?? 'network error'}`, { hint: 'check the network and token_url' });
-  });
+  const response = await ctx.send({ method: 'POST', url, headers: { ...headers, 'content-type': contentType, accept: 'application/json' }, body });
   let parsed: Record<string, unknown> = {};
   try {
     parsed = JSON.parse(response.text) as Record<string, unknown>;
@@ -42,7 +50,7 @@ export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Rec
     });
   }
   const seconds = Number(parsed.expires_in ?? 3600);
-  return { value: parsed.access_token, expiresAt: Date.now() + Math.max(0, (Number.isFinite(seconds) ? seconds : 3600) - 60) * 1000 };
+  return { value: parsed.access_token, expiresAt: expiresAt(Number.isFinite(seconds) ? seconds : 3600) };
 }
 
 /** A token cache: fetched on first use, reused until it expires, dropped on `refresh()`; every token is masked in messages. */

@@ -1,7 +1,8 @@
 import type { ComponentDefinition } from '../../registry.js';
 import type { PaginationSpec } from '../../definition/model.js';
+import { shortPages } from './short.js';
 import { compileStop, numberAt, type StopCondition } from './stop.js';
-import { merge, sendAs, type Paginator, type SendAs } from './types.js';
+import { merge, sendAs, type Next, type Paginator, type SendAs } from './types.js';
 
 /**
  * `type: offset` — offset/limit paging. Stops when the offset reaches the total the body gives
@@ -14,11 +15,13 @@ import { merge, sendAs, type Paginator, type SendAs } from './types.js';
  *   limit: { in: query, name: limit }
  *   page_size: 100
  *   total: meta.total_count        # optional
- *   stop: [empty_page, short_page] # short_page only for APIs whose short pages are the last
+ *   stop: [empty_page, short_page] # short_page: a short page may end the read (see short.ts)
  * ```
- * The offset moves on by `page_size` (right for APIs that filter a page after cutting it, such
- * as Jira's user search); `step: records` moves it by the records received instead, for APIs
- * that may serve fewer records than asked for.
+ * The offset moves on by the records received, so an API that serves fewer records than asked
+ * (a capped page size) loses none. `step: page_size` moves it by `page_size` instead, for APIs
+ * that filter a page after cutting it (Jira's user search "usually returns fewer users than
+ * maxResults"); a short page followed by more records then says, in a warning, that records may
+ * have been skipped. A read that ends short of the total the body gives says so too.
  */
 interface OffsetSpec extends PaginationSpec {
   step?: 'page_size' | 'records';
@@ -34,19 +37,34 @@ export const offset: ComponentDefinition<PaginationSpec, void, Paginator> = {
   type: 'offset',
   create(config) {
     const spec = config as OffsetSpec;
+    const step = spec.step ?? 'records';
     const totalAt = numberAt(spec.total);
-    const stop = compileStop([...(spec.stop ?? ['empty_page']), ...(spec.total ? (['total_reached'] as const) : [])]);
+    const conditions = spec.stop ?? ['empty_page'];
+    const stop = compileStop([...conditions, ...(spec.total ? (['total_reached'] as const) : [])]);
+    const warnings: string[] = [];
+    const short = conditions.includes('short_page') ? shortPages(spec.page_size, (text) => warnings.push(text)) : undefined;
     const start = spec.start ?? 0;
     const request = (at: number) => merge(sendAs(spec.offset, at), spec.limit ? sendAs(spec.limit, spec.page_size) : {}, { state: { offset: at, limit: spec.page_size } });
     let seen = 0;
     let position = start;
+    let shortPage: { page: number; records: number } | undefined;
+    let skipped = false;
     return {
       first: () => request(start),
-      next({ body, records }) {
+      next({ body, records, page }) {
         seen += records;
-        position += spec.step === 'records' ? records : spec.page_size;
-        if (stop({ body, records, seen, pageSize: spec.page_size, total: totalAt(body) })) return { done: true };
-        return { request: request(position) };
+        const total = totalAt(body);
+        if (step === 'page_size' && records > 0 && shortPage && !skipped) {
+          skipped = true;
+          warnings.push(`page ${shortPage.page} held ${shortPage.records} records where page_size asks for ${spec.page_size}, and more pages followed: with step: page_size the offset moved on by ${spec.page_size}, so records may have been skipped — remove step: page_size unless the API filters its pages after cutting them`);
+        }
+        if (records > 0 && records < spec.page_size) shortPage ??= { page, records };
+        position += step === 'records' ? records : spec.page_size;
+        const pageSize = short ? short.check(records, seen, total) : spec.page_size;
+        const reason = stop({ body, records, seen, pageSize, total });
+        if (reason && total !== undefined && seen < total) warnings.push(`the read ended (${reason}) after ${seen} records, but the API's total says ${total}`);
+        const next: Next = reason ? { done: true } : { request: request(position) };
+        return warnings.length ? { ...next, warnings: warnings.splice(0) } : next;
       },
     };
   },

@@ -1,7 +1,8 @@
 import type { ComponentDefinition } from '../../registry.js';
 import type { PaginationSpec } from '../../definition/model.js';
+import { shortPages } from './short.js';
 import { compileStop, numberAt, type StopCondition } from './stop.js';
-import { sendAs, type Paginator, type SendAs } from './types.js';
+import { sendAs, type Next, type Paginator, type SendAs } from './types.js';
 
 /**
  * `type: page_number` — numbered pages. Stops at the total page count when the body gives one,
@@ -16,7 +17,9 @@ import { sendAs, type Paginator, type SendAs } from './types.js';
  *   page_limit: 100
  *   max_pages: "{{ settings.max_pages }}"
  * ```
- * `page_size` (with `stop: [short_page]`) ends the read on a page shorter than a full one.
+ * `page_size` (with `stop: [short_page]`) ends the read on a page shorter than a full one — when
+ * that page can be the last: an API that caps the page size below `page_size` is detected, read
+ * to the end, and named in a warning (see short.ts).
  */
 interface PageNumberSpec extends PaginationSpec {
   send: SendAs;
@@ -33,21 +36,31 @@ export const pageNumber: ComponentDefinition<PaginationSpec, void, Paginator> = 
     const spec = config as PageNumberSpec;
     const start = spec.start ?? 1;
     const totalPages = numberAt(spec.total_pages);
-    const stop = compileStop(spec.stop ?? ['empty_page']);
+    const conditions = spec.stop ?? ['empty_page'];
+    const stop = compileStop(conditions);
+    const warnings: string[] = [];
+    const short = conditions.includes('short_page') && spec.page_size !== undefined ? shortPages(spec.page_size, (text) => warnings.push(text)) : undefined;
     const request = (n: number) => ({ ...sendAs(spec.send, n), state: { page: n } });
     let seen = 0;
+    const decide = (body: unknown, records: number, page: number): Next => {
+      const current = start + page - 1;
+      seen += records;
+      const total = totalPages(body);
+      const last = total === undefined ? undefined : current - start + 1 >= total;
+      // a total page count says whether more remain: as a record total, "reached" or "not yet"
+      const pageSize = short ? short.check(records, seen, last === undefined ? undefined : last ? seen : Infinity) : spec.page_size;
+      if (stop({ body, records, seen, pageSize })) return { done: true };
+      if (total !== undefined && current - start + 1 >= total) return { done: true };
+      if (spec.page_limit !== undefined && current >= spec.page_limit) {
+        return { limit: `the API serves no page after ${spec.page_limit}; switch to cursor pagination to read the rest` };
+      }
+      return { request: request(current + 1) };
+    };
     return {
       first: () => request(start),
       next({ body, records, page }) {
-        const current = start + page - 1;
-        seen += records;
-        if (stop({ body, records, seen, pageSize: spec.page_size })) return { done: true };
-        const total = totalPages(body);
-        if (total !== undefined && current - start + 1 >= total) return { done: true };
-        if (spec.page_limit !== undefined && current >= spec.page_limit) {
-          return { limit: `the API serves no page after ${spec.page_limit}; switch to cursor pagination to read the rest` };
-        }
-        return { request: request(current + 1) };
+        const next = decide(body, records, page);
+        return warnings.length ? { ...next, warnings: warnings.splice(0) } : next;
       },
     };
   },

@@ -24,8 +24,11 @@ export interface PageResponse {
   page: number;
 }
 
-/** The request for the next page, `done` (no more data), or `limit` (the API serves no further page). */
-export type Next = { request: PageRequest } | { done: true } | { limit: string };
+/**
+ * The request for the next page, `done` (no more data), or `limit` (the API serves no further
+ * page); with warnings for the run log (records the paging may have missed, a capped page size).
+ */
+export type Next = ({ request: PageRequest } | { done: true } | { limit: string }) & { warnings?: string[] };
 
 export interface Paginator {
   first(): PageRequest;
