@@ -15,6 +15,8 @@ export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** byte sequences that were not UTF-8 and became U+FFFD in `text` (0 for a valid body) */
+  invalidUtf8: number;
 }
 
 export interface HttpRequest {
@@ -35,7 +37,6 @@ const client: Got = got.extend({
   retry: { limit: 0 },
   throwHttpErrors: false,
   followRedirect: false,
-  responseType: 'text',
   headers: { 'user-agent': 'intake/0.1 (+local installation)', accept: 'application/json' },
 });
 
@@ -51,10 +52,25 @@ export const defaultTimeouts: Timeouts = { connectMs: 10_000, idleMs: 30_000, re
 export async function send(request: HttpRequest, timeouts: Timeouts = defaultTimeouts): Promise<HttpResponse> {
   const { connectMs, idleMs, requestMs } = timeouts;
   const response = await client(request.url, {
-    method: request.method, headers: request.headers, body: request.body,
+    method: request.method, headers: request.headers, body: request.body, responseType: 'buffer',
     timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, socket: idleMs, request: requestMs },
   });
-  return { status: response.statusCode, headers: response.headers, text: response.body };
+  return { status: response.statusCode, headers: response.headers, ...decode(response.body) };
+}
+
+const strict = new TextDecoder('utf-8', { fatal: true });
+const lenient = new TextDecoder('utf-8');
+
+/** A body as text, and how many of its byte sequences were not UTF-8 (each becomes U+FFFD, as a browser shows it). */
+export function decode(bytes: Uint8Array): { text: string; invalidUtf8: number } {
+  try {
+    return { text: strict.decode(bytes), invalidUtf8: 0 };
+  } catch {
+    const text = lenient.decode(bytes);
+    let replaced = 0;
+    for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) replaced++;
+    return { text, invalidUtf8: replaced };
+  }
 }
 
 /** Serialises a body as JSON or as an HTML form, with the matching content-type. */

@@ -113,6 +113,9 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
       const page: Page = await pending;
       pending = undefined;
       stats.pages = page.number;
+      if (page.response.invalidUtf8) {
+        stats.warnings.push(`page ${page.number}: the response is not valid UTF-8; ${page.response.invalidUtf8} byte sequence(s) were replaced by U+FFFD (�), so some values may show �; check the API's charset`);
+      }
       const next = paginator.next({ body: page.response.body, headers: page.response.headers, records: page.records.length, page: page.number });
       if (next.warnings) stats.warnings.push(...next.warnings);
       if ('request' in next) {

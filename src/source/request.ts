@@ -27,6 +27,8 @@ export interface JsonResponse {
   status: number;
   headers: HttpResponse['headers'];
   body: unknown;
+  /** byte sequences of the body that were not UTF-8 (shown as U+FFFD) */
+  invalidUtf8?: number;
 }
 
 export interface Requester {
@@ -107,7 +109,7 @@ export function requester(options: {
     if (verdict) return { verdict, response };
     if (body === undefined) return { verdict: notJson(response, parsed > 0, options.scrub), response };
     parsed++;
-    return { status: response.status, headers: response.headers, body: body.value };
+    return { status: response.status, headers: response.headers, body: body.value, ...(response.invalidUtf8 ? { invalidUtf8: response.invalidUtf8 } : {}) };
   }
 
   return {

@@ -100,3 +100,27 @@ describe('credentials stay on the connector host', () => {
     expect(error.hint ?? '').toMatch(/base_url/);
   });
 });
+
+describe('text that is not UTF-8 (regression: it silently became U+FFFD)', () => {
+  it('the record still reads, with U+FFFD where the bytes were, and the run warns with the page and the count', async () => {
+    const members = membersForPage(1);
+    const json = JSON.stringify(usersListPage(members.map((m, i) => (i === 0 ? { ...m, profile: { ...(m.profile as object), real_name: 'RENAME_ME' } } : m)), ''));
+    // "José" written in Latin-1 (0xE9) inside an otherwise UTF-8 body, as a misconfigured API sends it
+    const [before, after] = json.split('RENAME_ME');
+    const body = Buffer.concat([Buffer.from(before, 'utf8'), Buffer.from('Jos', 'utf8'), Buffer.from([0xe9]), Buffer.from(after, 'utf8')]);
+    server.use(http.get(`${BASE}/users.list`, () => new HttpResponse(body, { headers: { 'content-type': 'application/json; charset=utf-8' } })));
+    const source = readSource(sourceOptions(connectorFile('slack-users')));
+    const { records } = await collect(source.items);
+    expect(records[0].real_name).toBe('Jos\uFFFD');
+    expect(source.stats.warnings).toEqual(['page 1: the response is not valid UTF-8; 1 byte sequence(s) were replaced by U+FFFD (�), so some values may show �; check the API\'s charset']);
+  });
+
+  it('valid UTF-8, U+FFFD included, gives no warning', async () => {
+    const members = membersForPage(1).map((m, i) => (i === 0 ? { ...m, profile: { ...(m.profile as object), real_name: 'José \uFFFD Ünal' } } : m));
+    server.use(http.get(`${BASE}/users.list`, () => HttpResponse.json(usersListPage(members, ''))));
+    const source = readSource(sourceOptions(connectorFile('slack-users')));
+    const { records } = await collect(source.items);
+    expect(records[0].real_name).toBe('José \uFFFD Ünal');
+    expect(source.stats.warnings).toEqual([]);
+  });
+});
