@@ -48,6 +48,10 @@ export const offset: ComponentDefinition<PaginationSpec, void, Paginator> = {
         if (stop({ body, records, seen, pageSize: spec.page_size, total: totalAt(body) })) return { done: true };
         return { request: request(position) };
       },
+      resume(from) {
+        position = Number(from.state?.offset ?? start);
+        seen = Math.max(0, position - start); // the records before that offset were read by the earlier run
+      },
     };
   },
 };
