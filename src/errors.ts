@@ -53,6 +53,13 @@ export class CredentialError extends IntakeError {}
 /** Raised by a target adapter when the store refuses an operation. */
 export class TargetError extends IntakeError {}
 
+/**
+ * The embedded store cannot be opened, read or written (not a database, a folder, read-only, a
+ * full disk, busy for too long): the message names the store's path, the hint what to do. A run
+ * that meets one stops; it never turns into per-record failures.
+ */
+export class StoreError extends IntakeError {}
+
 /** Formats one definition issue the way compilers do: `file:line:col code at path: message (hint)`. */
 export function formatIssue(issue: DefinitionIssue): string {
   const at = issue.path ? ` at ${issue.path}` : '';
