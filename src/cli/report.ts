@@ -19,11 +19,29 @@ export function formatRun(result: RunResult): string {
     reasons(lines, result.saas_users.reasons, result.run_id);
   }
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
-  if (result.message) lines.push(`  error: ${result.message}`);
+  if (result.resumed_from) lines.push(`  continued from run #${result.resumed_from.run} at page ${result.resumed_from.page}: the records before it were synced by that run`);
+  if (result.message) lines.push(`  ${result.status === 'interrupted' ? 'stopped' : 'error'}: ${result.message}`);
   if (result.hint) lines.push(`  hint: ${result.hint}`);
+  if (result.status === 'failed' || result.status === 'interrupted') lines.push(...kept(result));
   if (result.missing?.length) lines.push(`  draft: still missing ${result.missing.join('; ')}`);
   lines.push(`  status: ${result.status.replace(/_/g, ' ')}${result.run_id ? ` — run #${result.run_id} (details: intake runs show ${result.run_id})` : ''}`);
   return lines.join('\n');
+}
+
+/**
+ * What a failed or interrupted run kept, in words: the records of its committed batches (which
+ * its counts are), and where the next run continues.
+ */
+export function kept(run: { counts: Counts; saas_users?: { counts: Counts }; resume?: RunResult['resume']; run_id?: number | null }): string[] {
+  const written = run.counts.added + run.counts.updated + (run.saas_users ? run.saas_users.counts.added + run.saas_users.counts.updated : 0);
+  const lines = [written || run.counts.unchanged || run.counts.skipped || run.counts.failed
+    ? '  kept: the batches committed before it stopped, counted above; nothing of the batch in progress was written'
+    : '  kept: nothing was written'];
+  const resume = run.resume;
+  if (resume && 'page' in resume) lines.push(`  next run: continues at page ${resume.page}${resume.skip ? ` after its first ${resume.skip} entries` : ''}, counting no record twice (intake run --from-start reads everything again)`);
+  else if (resume) lines.push(`  next run: reads from the first page: ${resume.from_start}`);
+  else if (resume === null) lines.push('  next run: reads from the first page');
+  return lines;
 }
 
 export function counts(c: Counts): string {
@@ -47,6 +65,7 @@ export function formatTestRecords(result: RunResult): string {
 }
 
 export function exitCodeOf(result: RunResult): number {
+  if (result.status === 'interrupted') return result.signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted;
   if (result.status === 'failed') return exitCodes.runFailed;
   if (result.status === 'completed_with_failures') return exitCodes.recordsFailed;
   return exitCodes.ok;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openStore, storePath } from '../../store/db.js';
+import { openStoreForReading, storePath } from '../../store/db.js';
 import { listRecords } from '../../targets/sqlite.js';
 import { IntakeError } from '../../errors.js';
 import { print, table } from '../output.js';
@@ -23,7 +23,7 @@ Examples:
       const recordType = types[type];
       if (!recordType) throw new IntakeError('unknown_record_type', `unknown record type "${type}"`, { hint: 'use users (People) or saas_users' });
       if (opts.app && recordType !== 'saas_users') throw new IntakeError('usage', '--app only applies to saas_users', { hint: `intake records saas_users --app ${opts.app}` });
-      const db = openStore(storePath(command.optsWithGlobals().db));
+      const db = openStoreForReading(storePath(command.optsWithGlobals().db));
       const all = listRecords(db, recordType);
       db.close();
       const records = opts.app ? all.filter((r) => String(r.saas_name).toLowerCase() === opts.app!.toLowerCase()) : all;
