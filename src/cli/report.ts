@@ -20,7 +20,7 @@ export function formatRun(result: RunResult): string {
   }
   for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
   if (result.resumed_from) lines.push(`  continued from run #${result.resumed_from.run} at page ${result.resumed_from.page}: the records before it were synced by that run`);
-  if (result.message) lines.push(`  ${result.status === 'interrupted' ? 'stopped' : 'error'}: ${result.message}`);
+  if (result.message) lines.push(result.status === 'interrupted' ? `  ${result.message}` : `  error: ${result.message}`);
   if (result.hint) lines.push(`  hint: ${result.hint}`);
   if (result.status === 'failed' || result.status === 'interrupted') lines.push(...kept(result));
   if (result.missing?.length) lines.push(`  draft: still missing ${result.missing.join('; ')}`);

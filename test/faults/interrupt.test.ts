@@ -50,7 +50,7 @@ describe('an interrupted run', () => {
     const result = await child.done;
     expect(result.code).toBe(code);
     expect(Date.now() - sent).toBeLessThan(5_000); // the hanging request does not hold the stop
-    expect(result.stdout).toMatch(new RegExp(`stopped: interrupted by ${signal}: stopped reading`));
+    expect(result.stdout).toMatch(new RegExp(`\n  interrupted by ${signal}: stopped reading\n`));
     expect(result.stdout).toMatch(/People: added 5000 · updated 0 · unchanged 0 · skipped 0 · failed 0/);
     expect(result.stdout).toMatch(/next run: continues at page 6/);
     expect(result.stdout).toMatch(/status: interrupted/);

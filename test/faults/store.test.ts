@@ -13,19 +13,22 @@ import {
  *
  * Read-only files and folders are tried as an unprivileged user (root writes through permission
  * bits): when the tests run as root, the CLI runs under `setpriv` as nobody. An immutable file
- * (`chattr +i`) stops root too. A full disk is a limit on the size of the files the process may
- * write (`prlimit --fsize`): its writes fail as on a full disk, mid-run, with no hook in Intake.
+ * (`chattr +i`, which only root may set: the tests run as root here and in CI) stops root too.
+ * A full disk is a limit on the size of the files the process may write (`prlimit --fsize`): its
+ * writes fail as on a full disk, mid-run, with no hook in Intake. (SQLite's max_page_count is a
+ * setting of one connection, which a test cannot set in the CLI's process; a small file system
+ * needs a mount, which needs root tricks.)
  */
 describe('a store that cannot be used', () => {
   let api: UsersApi | undefined;
   let space: ReturnType<typeof workspace> | undefined;
+  const root = process.getuid?.() === 0;
   afterEach(async () => {
     await api?.close();
-    if (space && existsSync(space.db)) execFileSync('chattr', ['-i', space.db]);
+    if (root && space && existsSync(space.db)) execFileSync('chattr', ['-i', space.db]); // a failed immutable-file case
     space?.remove();
   });
 
-  const root = process.getuid?.() === 0;
   /** Runs the CLI as an unprivileged user that owns the test's folder. */
   const unprivileged = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
   const handOver = (dir: string) => {
