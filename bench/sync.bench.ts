@@ -66,7 +66,7 @@ async function seedStore(file: string, users: number): Promise<void> {
       await target.write('people', { create, update: [] });
     }
     await target.findByKey('people', 'slack_user_id', []); // creates Intake's expression index
-    await target.close(); // commits the seeded records
+    await target.close(); // each write committed on its own
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();

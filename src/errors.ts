@@ -55,6 +55,12 @@ export class TargetError extends IntakeError {}
 
 /** A command or a call used wrongly (an argument or option that does not fit): nothing was run; the CLI exits 2. */
 export class UsageError extends IntakeError {}
+/**
+ * The embedded store cannot be opened, read or written (not a database, a folder, read-only, a
+ * full disk, busy for too long): the message names the store's path, the hint what to do. A run
+ * that meets one stops; it never turns into per-record failures.
+ */
+export class StoreError extends IntakeError {}
 
 /** Formats one definition issue the way compilers do: `file:line:col code at path: message (hint)`. */
 export function formatIssue(issue: DefinitionIssue): string {

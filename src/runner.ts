@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { resolveLocalCredentials, secretsOf } from './credentials/local.js';
 import { scrubDeep } from './credentials/scrub.js';
@@ -6,14 +7,17 @@ import type { MappingSpec } from './definition/model.js';
 import { resolveSettings } from './definition/settings.js';
 import { suggestion } from './definition/suggest.js';
 import { CredentialError, DefinitionError, IntakeError } from './errors.js';
+import { nameOf } from './integrations/catalog.js';
 import { compileMapping, saasLinkFields, type MappingTargets, type Meta } from './mapping/compile.js';
-import { RunLog, type RunStatus } from './runlog/runlog.js';
-import { openStore } from './store/db.js';
+import { heartbeatMs } from './runlog/owner.js';
+import { RunLog, type Checkpoint, type RunStatus, type RunSummary } from './runlog/runlog.js';
+import { openStore, openStoreForReading, writeTransaction } from './store/db.js';
+import { storeError } from './store/errors.js';
 import type { CredentialValues } from './source/auth/types.js';
-import { readSource, scrubber } from './source/read.js';
+import { readSource, scrubber, type SourcePosition } from './source/read.js';
 import { noRetries, type RetryStats, type SourceStats } from './source/types.js';
-import { resolveKeyPairs, sync, type RecordEvent } from './sync/engine.js';
-import { groupReasons, Tally, type Counts } from './sync/outcomes.js';
+import { resolveKeyPairs, sync, SyncInterrupted, type RecordEvent } from './sync/engine.js';
+import { addCounts, groupReasons, Tally, type Counts } from './sync/outcomes.js';
 import { sqliteTarget } from './targets/sqlite.js';
 import type { RecordType } from './targets/fields.js';
 import type { Target, TargetField } from './targets/target.js';
@@ -32,6 +36,10 @@ export interface RunOptions {
   credentials?: CredentialValues;
   onProgress?: (stats: SourceStats, tally: Tally) => void;
   onWait?: (ms: number, reason: string) => void;
+  /** stops the run between records (SIGINT, SIGTERM): the batch in progress is not written, the run ends `interrupted` */
+  signal?: AbortSignal;
+  /** read from the first page even when the last run left a checkpoint to continue from */
+  fromStart?: boolean;
 }
 
 /** The records a test run reads at most. */
@@ -67,6 +75,12 @@ export interface RunResult {
   records?: RecordEvent[];
   /** a test run of a draft: what is missing before it can run */
   missing?: string[];
+  /** an interrupted run: the signal that stopped it */
+  signal?: string;
+  /** this run continued where an earlier failed or interrupted run stopped */
+  resumed_from?: { run: number; page: number };
+  /** a failed or interrupted run: where the next run continues (null: from the first page) */
+  resume?: RunSummary['resume'];
 }
 
 /** A problem found after loading but before reading (settings, credentials, target fields). */
@@ -93,27 +107,41 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const credentials = options.credentials ?? localCredentials(integration, options.env);
   const secrets = secretsOf(connector, credentials);
   const scrub = scrubber(secrets);
-  const db = openStore(options.db);
+  // a dry or test run writes nothing, so it never creates a store either
+  const db = dryRun ? openStoreForReading(options.db) : openStore(options.db);
   const target = sqliteTarget(db);
-  const log = new RunLog(db);
+  const log = new RunLog(db, scrub);
   const tally = new Tally();
   const saasTally = mapping.saas_user ? new Tally() : undefined;
   const events: RecordEvent[] = [];
   let stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [], retries: noRetries() };
   const warnings: string[] = [];
   const name = mapping.name ?? connector.name;
-  const runId = dryRun ? null : log.start({ integration: name, mappingFile: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference });
+  const key = nameOf(integration.mappingFile);
+  let runId: number | null = null;
+  try {
+    runId = dryRun ? null : log.start({ key, integration: name, mappingFile: displayPath(integration.mappingFile), connector: connector.id, preference: mapping.preference });
+  } catch (error) {
+    db.close();
+    throw storeError(error, options.db) ?? error;
+  }
+  const fingerprint = createHash('sha256').update(JSON.stringify({ connector, mapping, settings })).digest('hex');
+  const resume = runId === null || options.fromStart ? undefined : resumeFrom(log, key, runId, fingerprint, warnings);
+  const beat = runId === null ? undefined : setInterval(() => heartbeat(log, runId!), heartbeatMs).unref();
   let failure: IntakeError | undefined;
+  let position: () => SourcePosition | 'done' | undefined = () => undefined;
   try {
     const targets = await targetFields(target, integration, warnings);
     const meta = { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings };
     const compiled = compileChecked(integration, targets, meta);
     const source = readSource({
-      connector, settings, credentials, secrets, fields: compiled.reads,
+      connector, settings, credentials, secrets, fields: compiled.reads, resume: resume?.position,
       onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
     });
     stats = source.stats;
+    position = source.position;
+    const checkpoint = (): Checkpoint | null => checkpointOf(position(), Boolean(connector.aggregate), fingerprint, scrub);
     await sync(test ? take(source.items, testRecords) : source.items, {
       target,
       preference: mapping.preference,
@@ -125,21 +153,44 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
       dryRun,
       beforeFirstWrite: () => createCustomFields(target, integration),
       onRecord: test ? (event) => events.push(event) : undefined,
+      // each batch, its run-log counts, reasons and checkpoint commit together, or not at all
+      unit: dryRun ? undefined : (work) => writeTransaction(db, work),
+      commit: runId === null ? undefined : (batch) => log.progress(runId!, batch, {
+        counts: addCounts(tally.counts, batch.people.counts),
+        saas: saasTally && batch.saas && { app: mapping.saas_user!.app, counts: addCounts(saasTally.counts, batch.saas.counts) },
+        checkpoint: checkpoint(), pages: stats.pages, entries: stats.entries, requests: stats.requests,
+      }),
+      atBoundary: () => {
+        const at = position();
+        return at === undefined || at === 'done' || at.skip === 0;
+      },
+      signal: options.signal,
     });
   } catch (error) {
-    failure = error instanceof IntakeError
-      ? error
-      : new IntakeError('internal_error', `internal error: ${error instanceof Error ? error.message : String(error)}`, { hint: 'this is a bug in Intake: report it with the run log (intake runs show <id>)', cause: error });
+    failure = asFailure(error, options.db);
   }
+  clearInterval(beat);
   await target.close();
   warnings.push(...stats.warnings);
   const failed = tally.counts.failed + (saasTally?.counts.failed ?? 0);
-  const status: RunStatus = failure ? 'failed' : failed > 0 ? 'completed_with_failures' : 'succeeded';
-  const message = failure ? scrub(failure.message) : undefined;
-  const hint = failure?.hint ? scrub(failure.hint) : undefined;
+  let status: RunStatus = failure instanceof SyncInterrupted ? 'interrupted' : failure ? 'failed' : failed > 0 ? 'completed_with_failures' : 'succeeded';
+  let message = failure ? scrub(failure.message) : undefined;
+  let hint = failure?.hint ? scrub(failure.hint) : undefined;
   const saasUsers = saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, reasons: groupReasons(saasTally.details) };
+  let logged: RunSummary | undefined;
   if (runId !== null) {
-    log.finish(runId, { status, counts: tally.counts, details: tally.details, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts, details: saasTally.details }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings, retries: stats.retries });
+    try {
+      log.finish(runId, { status, counts: tally.counts, saas: saasTally && { app: mapping.saas_user!.app, counts: saasTally.counts }, pages: stats.pages, entries: stats.entries, requests: stats.requests, message, hint, warnings, retries: stats.retries });
+      logged = log.summary(runId);
+    } catch (error) {
+      // the store refused even the run's end (a full disk): say so; the next command marks the run interrupted
+      const unrecorded = asFailure(error, options.db);
+      if (!failure) {
+        status = 'failed';
+        message = scrub(unrecorded.message);
+        hint = unrecorded.hint && scrub(unrecorded.hint);
+      } else warnings.push(`the run log could not record how this run ended: ${scrub(unrecorded.message)}`);
+    }
   }
   db.close();
   // what the library returns is shown by its caller: it passes the scrubber like every output
@@ -149,7 +200,51 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     pages: stats.pages, entries: stats.entries, requests: stats.requests, retries: stats.retries, duration_ms: Math.round(performance.now() - started),
     code: failure?.code, message, hint, warnings, reasons: groupReasons(tally.details),
     ...(test ? { records: events, missing: integration.missing.map((i) => i.message) } : {}),
+    ...(failure instanceof SyncInterrupted ? { signal: failure.signal } : {}),
+    ...(resume ? { resumed_from: { run: resume.run, page: resume.position.page } } : {}),
+    ...(logged?.resume !== undefined ? { resume: logged.resume } : {}),
   });
+}
+
+/** The failure a run ends with: its own error, a store error naming the store, or an internal error (a bug). */
+function asFailure(error: unknown, file: string): IntakeError {
+  if (error instanceof IntakeError) return error;
+  const store = storeError(error, file);
+  if (store) return store;
+  return new IntakeError('internal_error', `internal error: ${error instanceof Error ? error.message : String(error)}`, { hint: 'this is a bug in Intake: report it with the run log (intake runs show <id>)', cause: error });
+}
+
+function heartbeat(log: RunLog, runId: number): void {
+  try {
+    log.heartbeat(runId);
+  } catch {
+    // a busy or full store: the next batch's commit is the next sign of life
+  }
+}
+
+/**
+ * Where this run continues: the checkpoint of the integration's last run when it failed or was
+ * interrupted and the connector, mapping and settings are the same; otherwise from the start.
+ */
+function resumeFrom(log: RunLog, key: string, runId: number, fingerprint: string, warnings: string[]): { run: number; position: SourcePosition } | undefined {
+  const point = log.resumePoint(key, runId);
+  if (!point?.checkpoint.resumable) return undefined;
+  const { checkpoint } = point;
+  if (checkpoint.fingerprint !== fingerprint) {
+    warnings.push(`run #${point.run} stopped at page ${checkpoint.page}, but the connector, mapping or settings have changed since: this run reads from the first page`);
+    return undefined;
+  }
+  log.resumed(runId, point.run, checkpoint);
+  return { run: point.run, position: { page: checkpoint.page, request: checkpoint.request as SourcePosition['request'], skip: checkpoint.skip } };
+}
+
+/** The checkpoint a committed batch leaves: where the next run continues if this one stops. */
+function checkpointOf(position: SourcePosition | 'done' | undefined, aggregated: boolean, fingerprint: string, scrub: (text: string) => string): Checkpoint | null {
+  if (aggregated) return { resumable: false, reason: 'the connector aggregates entries (aggregate:), so it reads everything before it writes' };
+  if (position === undefined || position === 'done') return null;
+  const request = JSON.stringify(position.request);
+  if (scrub(request) !== request) return { resumable: false, reason: 'the next page\'s request carries a credential, which is never stored' };
+  return { resumable: true, fingerprint, page: position.page, request: position.request, skip: position.skip };
 }
 
 /** The first `limit` items of a stream; the source stops reading when the consumer stops. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { integrationsCommand } from './commands/integrations.js';
 import { mappingCommand } from './commands/mapping.js';
@@ -21,7 +21,10 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 const program = new Command('intake')
   .description('Intake: SaaS connectors in YAML, synced into asset records (People) under a preference and sync key')
   .version('0.1.0')
-  .option('--db <file>', 'embedded store file (default: $INTAKE_DB or ./intake.db)')
+  .option('--db <file>', 'embedded store file (default: $INTAKE_DB or ./intake.db)', (value: string) => {
+    if (value === '') throw new InvalidArgumentError('the store\'s file name is empty.');
+    return value;
+  })
   .exitOverride()
   .addHelpText('after', `
 Exit codes:
@@ -29,8 +32,10 @@ Exit codes:
   1  internal error (a bug: run with INTAKE_DEBUG=1 and report it)
   2  invalid connector/mapping file, a draft integration (intake integrations says what
      it lacks) or command-line usage
-  3  the run failed (credentials, API refused, network); the store holds no half-written record
+  3  the run failed (credentials, API refused, network, the store cannot be used, the
+     integration is already running); it kept the batches it committed, no half-written record
   4  the run finished, but some records failed (see: intake runs show <id>)
+  130, 143  the run was interrupted by SIGINT (Ctrl-C) or SIGTERM; it kept what it committed
 
 Start with:  intake demo
 A new integration:

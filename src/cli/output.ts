@@ -4,9 +4,10 @@ import { escapeControl, notInOneLine, writeControl } from './guard.js';
 /**
  * Exit codes (documented in README.md and `intake --help`):
  * 0 success · 1 internal error · 2 invalid definition, a draft (incomplete mapping, credentials not set) or usage ·
- * 3 run failed · 4 run finished with failed records
+ * 3 run failed (also: the store cannot be used, the integration is already running) · 4 run finished with failed records ·
+ * 130 / 143 the run was interrupted by SIGINT / SIGTERM (128 + the signal's number, as shells report it)
  */
-export const exitCodes = { ok: 0, internal: 1, invalid: 2, runFailed: 3, recordsFailed: 4 } as const;
+export const exitCodes = { ok: 0, internal: 1, invalid: 2, runFailed: 3, recordsFailed: 4, interrupted: 130, terminated: 143 } as const;
 
 /** Prints an error the way a user should see it (no stack trace for their mistakes) and returns the exit code. */
 export function reportError(error: unknown, json: boolean): number {

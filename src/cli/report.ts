@@ -21,8 +21,10 @@ export function formatRun(result: RunResult): string {
   }
   lines.push(...retryLines(result.retries));
   for (const warning of result.warnings) lines.push(`  warning: ${visible(warning)}`);
-  if (result.message) lines.push(`  error: ${visible(result.message)}`);
+  if (result.resumed_from) lines.push(`  continued from run #${result.resumed_from.run} at page ${result.resumed_from.page}: the records before it were synced by that run`);
+  if (result.message) lines.push(result.status === 'interrupted' ? `  ${visible(result.message)}` : `  error: ${visible(result.message)}`);
   if (result.hint) lines.push(`  hint: ${visible(result.hint)}`);
+  if (result.status === 'failed' || result.status === 'interrupted') lines.push(...kept(result));
   if (result.missing?.length) lines.push(`  draft: still missing ${result.missing.map(visible).join('; ')}`);
   lines.push(`  status: ${result.status.replace(/_/g, ' ')}${result.run_id ? ` — run #${result.run_id} (details: intake runs show ${result.run_id})` : ''}`);
   return lines.join('\n');
@@ -33,6 +35,22 @@ export function retryLines(retries: RetryStats | undefined): string[] {
   if (!retries || (!retries.count && !retries.wait_ms)) return [];
   const lines = [`  retried ${retries.count} request(s), waited ${(retries.wait_ms / 1000).toFixed(1)} s:`];
   for (const r of retries.reasons) lines.push(`    ${r.retries ? `${r.retries}× ` : ''}${r.reason}${r.wait_ms ? ` (${(r.wait_ms / 1000).toFixed(1)} s of waits)` : ''}`);
+  return lines;
+}
+
+/**
+ * What a failed or interrupted run kept, in words: the records of its committed batches (which
+ * its counts are), and where the next run continues.
+ */
+export function kept(run: { counts: Counts; saas_users?: { counts: Counts }; resume?: RunResult['resume']; run_id?: number | null }): string[] {
+  const written = run.counts.added + run.counts.updated + (run.saas_users ? run.saas_users.counts.added + run.saas_users.counts.updated : 0);
+  const lines = [written || run.counts.unchanged || run.counts.skipped || run.counts.failed
+    ? '  kept: the batches committed before it stopped, counted above; nothing of the batch in progress was written'
+    : '  kept: nothing was written'];
+  const resume = run.resume;
+  if (resume && 'page' in resume) lines.push(`  next run: continues at page ${resume.page}${resume.skip ? ` after its first ${resume.skip} entries` : ''}, counting no record twice (intake run --from-start reads everything again)`);
+  else if (resume) lines.push(`  next run: reads from the first page: ${resume.from_start}`);
+  else if (resume === null) lines.push('  next run: reads from the first page');
   return lines;
 }
 
@@ -57,6 +75,7 @@ export function formatTestRecords(result: RunResult): string {
 }
 
 export function exitCodeOf(result: RunResult): number {
+  if (result.status === 'interrupted') return result.signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted;
   if (result.status === 'failed') return result.code === 'internal_error' ? exitCodes.internal : exitCodes.runFailed;
   if (result.status === 'completed_with_failures') return exitCodes.recordsFailed;
   return exitCodes.ok;

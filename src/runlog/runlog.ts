@@ -1,8 +1,20 @@
 import type Database from 'better-sqlite3';
-import type { Counts, Detail } from '../sync/outcomes.js';
+import { IntakeError } from '../errors.js';
+import type { Counts, Detail, Tally } from '../sync/outcomes.js';
 import { noRetries, type RetryStats } from '../source/types.js';
+import { currentOwner, isAlive, parseOwner, type Owner } from './owner.js';
 
-export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed';
+export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed' | 'interrupted';
+
+/**
+ * Where a failed or interrupted run stopped, committed with its last batch: the next run of the
+ * same integration (same connector, mapping and settings: `fingerprint`) reads on from `page`,
+ * skipping the `skip` entries of that page that were already synced. `resumable: false` when the
+ * read cannot be continued (an aggregated connector, a next-page link that carries a credential).
+ */
+export type Checkpoint =
+  | { resumable: true; fingerprint: string; page: number; request: unknown; skip: number }
+  | { resumable: false; reason: string };
 
 /** One integration run as the run log keeps it. */
 export interface RunSummary {
@@ -26,6 +38,12 @@ export interface RunSummary {
   retries: RetryStats;
   /** a People plus SaaS user integration: the SaaS user records' outcomes */
   saas_users?: { app: string; counts: Counts };
+  /** a running run: the process that runs it, and its last sign of life */
+  owner?: { host: string; pid: number; heartbeat_at: string | null };
+  /** a failed or interrupted run: where the next run continues (null: from the first page), and why not when it cannot */
+  resume?: { page: number; skip: number } | { from_start: string } | null;
+  /** the run whose checkpoint this run continued from */
+  resumed_from: number | null;
 }
 
 /** A skipped or failed record in the run log, with the kind of record it is about. */
@@ -33,41 +51,111 @@ export interface LoggedRecord extends Detail {
   record_type: 'people' | 'saas_users';
 }
 
-interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' | 'retries'>, Counts {
+interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' | 'owner' | 'resume' | 'retries'>, Counts {
   warnings: string;
   retries: string | null;
   saas_app: string | null;
   saas_counts: string | null;
+  integration_key?: string | null;
+  owner?: string | null;
+  heartbeat_at?: string | null;
+  checkpoint?: string | null;
 }
 
-/** The integration log in the embedded store: one row per run, one row per skipped/failed record. */
-export class RunLog {
-  constructor(private readonly db: Database.Database) {}
+/** The outcomes of one committed batch: People, and SaaS users for a People plus SaaS user integration. */
+export interface BatchOutcomes {
+  people: Tally;
+  saas?: Tally;
+}
 
-  start(run: { integration: string; mappingFile: string; connector: string; preference: string }): number {
-    const result = this.db
-      .prepare("INSERT INTO runs (integration, mapping_file, connector, preference, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')")
-      .run(run.integration, run.mappingFile, run.connector, run.preference, new Date().toISOString());
-    return Number(result.lastInsertRowid);
+/** A second run of an integration that is running: refused, with who runs it and since when. */
+export class RunInProgressError extends IntakeError {}
+
+/**
+ * The integration log in the embedded store: one row per run, one row per skipped/failed record.
+ * A run's row is written as it goes: claimed at the start (by one live process per integration),
+ * its counts, reasons and checkpoint committed with each batch, its status at the end; a run
+ * whose process died is marked `interrupted` by the next command that opens the store.
+ */
+export class RunLog {
+  /** `scrub` masks credentials in the keys and reasons it stores */
+  constructor(private readonly db: Database.Database, private readonly scrub: (text: string) => string = (text) => text) {}
+
+  /**
+   * Claims the integration and starts its run. A run of the same integration (`key`: the mapping
+   * file's name) that is alive refuses this one; one whose process died is marked interrupted.
+   */
+  start(run: { key: string; integration: string; mappingFile: string; connector: string; preference: string }): number {
+    return this.db.transaction(() => {
+      for (const row of this.db.prepare("SELECT * FROM runs WHERE status = 'running' AND integration_key = ?").all(run.key) as RunRow[]) {
+        const owner = parseOwner(row.owner ?? null);
+        if (isAlive(owner, row.heartbeat_at ?? null)) throw inProgress(row, owner!);
+      }
+      const now = new Date().toISOString();
+      const result = this.db
+        .prepare("INSERT INTO runs (integration, integration_key, mapping_file, connector, preference, started_at, status, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)")
+        .run(run.integration, run.key, run.mappingFile, run.connector, run.preference, now, JSON.stringify(currentOwner()), now);
+      return Number(result.lastInsertRowid);
+    }).immediate();
   }
 
+  /**
+   * The checkpoint the newest earlier run of the integration left, when it failed or was
+   * interrupted after committing some batches: `{ run, checkpoint }`, else undefined.
+   */
+  resumePoint(key: string, before: number): { run: number; checkpoint: Checkpoint } | undefined {
+    const row = this.db.prepare('SELECT id, status, checkpoint FROM runs WHERE integration_key = ? AND id < ? ORDER BY id DESC LIMIT 1').get(key, before) as
+      | { id: number; status: RunStatus; checkpoint: string | null }
+      | undefined;
+    if (!row || (row.status !== 'failed' && row.status !== 'interrupted') || !row.checkpoint) return undefined;
+    return { run: row.id, checkpoint: JSON.parse(row.checkpoint) as Checkpoint };
+  }
+
+  /** Marks where this run continues another's (the checkpoint is kept until this run commits its own). */
+  resumed(id: number, from: number, checkpoint: Checkpoint): void {
+    this.db.prepare('UPDATE runs SET resumed_from = ?, checkpoint = ? WHERE id = ?').run(from, JSON.stringify(checkpoint), id);
+  }
+
+  /**
+   * Records a batch inside the transaction that writes it: the run's counts so far (this batch
+   * included), the reasons of its skipped and failed records, and where a next run would continue.
+   */
+  progress(id: number, batch: BatchOutcomes, at: { counts: Counts; saas?: { app: string; counts: Counts }; checkpoint: Checkpoint | null; pages: number; entries: number; requests: number }): void {
+    const { counts } = at;
+    const read = counts.added + counts.updated + counts.unchanged + counts.skipped + counts.failed;
+    this.db
+      .prepare(`UPDATE runs SET read = ?, added = ?, updated = ?, unchanged = ?, skipped = ?, failed = ?, saas_app = ?, saas_counts = ?,
+                pages = ?, entries = ?, requests = ?, checkpoint = ?, heartbeat_at = ? WHERE id = ?`)
+      .run(read, counts.added, counts.updated, counts.unchanged, counts.skipped, counts.failed, at.saas?.app ?? null, at.saas ? JSON.stringify(at.saas.counts) : null,
+        at.pages, at.entries, at.requests, at.checkpoint ? JSON.stringify(at.checkpoint) : null, new Date().toISOString(), id);
+    const insert = this.db.prepare('INSERT INTO run_records (run_id, key, outcome, reason, record_type) VALUES (?, ?, ?, ?, ?)');
+    for (const d of batch.people.details) insert.run(id, this.scrub(d.key), d.outcome, this.scrub(d.reason), 'people');
+    for (const d of batch.saas?.details ?? []) insert.run(id, this.scrub(d.key), d.outcome, this.scrub(d.reason), 'saas_users');
+  }
+
+  /** A sign of life of a running run. */
+  heartbeat(id: number): void {
+    this.db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(new Date().toISOString(), id);
+  }
+
+  /**
+   * Ends a run: its status, message and the final counts (those of its committed batches). A run
+   * that succeeded drops its checkpoint; a failed or interrupted one keeps it for the next run.
+   */
   finish(id: number, end: {
-    status: RunStatus; counts: Counts; details: Detail[]; saas?: { app: string; counts: Counts; details: Detail[] };
+    status: RunStatus; counts: Counts; saas?: { app: string; counts: Counts };
     pages: number; entries: number; requests: number; message?: string; hint?: string; warnings: string[]; retries?: RetryStats;
   }): void {
     const { counts } = end;
     const read = counts.added + counts.updated + counts.unchanged + counts.skipped + counts.failed;
-    const insert = this.db.prepare('INSERT INTO run_records (run_id, key, outcome, reason, record_type) VALUES (?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
-      this.db
-        .prepare(`UPDATE runs SET ended_at = ?, status = ?, read = ?, added = ?, updated = ?, unchanged = ?, skipped = ?, failed = ?,
-                  pages = ?, entries = ?, requests = ?, message = ?, hint = ?, warnings = ?, saas_app = ?, saas_counts = ?, retries = ? WHERE id = ?`)
-        .run(new Date().toISOString(), end.status, read, counts.added, counts.updated, counts.unchanged, counts.skipped, counts.failed,
-          end.pages, end.entries, end.requests, end.message ?? null, end.hint ?? null, JSON.stringify(end.warnings),
-          end.saas?.app ?? null, end.saas ? JSON.stringify(end.saas.counts) : null, JSON.stringify(end.retries ?? noRetries()), id);
-      for (const d of end.details) insert.run(id, d.key, d.outcome, d.reason, 'people');
-      for (const d of end.saas?.details ?? []) insert.run(id, d.key, d.outcome, d.reason, 'saas_users');
-    })();
+    const keep = end.status === 'failed' || end.status === 'interrupted';
+    this.db
+      .prepare(`UPDATE runs SET ended_at = ?, status = ?, read = ?, added = ?, updated = ?, unchanged = ?, skipped = ?, failed = ?,
+                pages = ?, entries = ?, requests = ?, message = ?, hint = ?, warnings = ?, saas_app = ?, saas_counts = ?, retries = ?, owner = NULL,
+                checkpoint = CASE WHEN ? THEN checkpoint ELSE NULL END WHERE id = ?`)
+      .run(new Date().toISOString(), end.status, read, counts.added, counts.updated, counts.unchanged, counts.skipped, counts.failed,
+        end.pages, end.entries, end.requests, end.message ?? null, end.hint ?? null, JSON.stringify(end.warnings),
+        end.saas?.app ?? null, end.saas ? JSON.stringify(end.saas.counts) : null, JSON.stringify(end.retries ?? noRetries()), keep ? 1 : 0, id);
   }
 
   list(limit = 50): RunSummary[] {
@@ -82,6 +170,12 @@ export class RunLog {
     return row && toSummary(row);
   }
 
+  /** One run, without its records. */
+  summary(id: number): RunSummary | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row && toSummary(row);
+  }
+
   get(id: number): (RunSummary & { records: LoggedRecord[] }) | undefined {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     if (!row) return undefined;
@@ -90,16 +184,33 @@ export class RunLog {
   }
 }
 
+function inProgress(row: RunRow, owner: Owner): RunInProgressError {
+  const where = owner.host === currentOwner().host ? `process ${owner.pid}` : `process ${owner.pid} on ${owner.host}`;
+  return new RunInProgressError('run_in_progress', `${row.integration} is already running in this store: run #${row.id}, started ${row.started_at} by ${where}; a second run of the same integration was refused`, {
+    hint: `wait for run #${row.id} to end (intake runs shows it), or stop it (kill ${owner.pid}: it records what it wrote and ends as interrupted)`,
+  });
+}
+
 function likeEscape(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function toSummary(row: RunRow): RunSummary {
-  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, retries, ...rest } = row;
+  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, retries, integration_key, owner, heartbeat_at, checkpoint, resumed_from, ...rest } = row;
+  void integration_key;
   const summary: RunSummary = {
-    ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[],
+    ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[], resumed_from: resumed_from ?? null,
     retries: retries ? (JSON.parse(retries) as RetryStats) : noRetries(),
   };
   if (saas_app && saas_counts) summary.saas_users = { app: saas_app, counts: JSON.parse(saas_counts) as Counts };
+  const running = parseOwner(owner ?? null);
+  if (row.status === 'running' && running) summary.owner = { host: running.host, pid: running.pid, heartbeat_at: heartbeat_at ?? null };
+  if (row.status === 'failed' || row.status === 'interrupted') summary.resume = resumeOf(checkpoint ?? null);
   return summary;
+}
+
+function resumeOf(text: string | null): RunSummary['resume'] {
+  if (!text) return null;
+  const checkpoint = JSON.parse(text) as Checkpoint;
+  return checkpoint.resumable ? { page: checkpoint.page, skip: checkpoint.skip } : { from_start: checkpoint.reason };
 }

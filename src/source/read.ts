@@ -27,10 +27,25 @@ export interface SourceOptions {
   onWait?: (ms: number, reason: string) => void;
   /** sees every page as it arrives (preview) */
   onRaw?: (page: Page) => void;
+  /** continue an earlier read from where it stopped (a failed or interrupted run's checkpoint) */
+  resume?: SourcePosition;
+}
+
+/**
+ * A point in the read the next run can continue from: the request of page `page` (numbered as
+ * in the first run) and how many of that page's entries were already synced.
+ */
+export interface SourcePosition {
+  page: number;
+  request: PageRequest;
+  skip: number;
 }
 
 export interface Page {
   number: number;
+  /** what the paginator asked for to get this page, and for the next one (none: this is the last page) */
+  asked: PageRequest;
+  next?: PageRequest;
   request: { method: string; url: string; headers: Record<string, string>; body?: string };
   response: JsonResponse;
   records: unknown[];
@@ -41,14 +56,20 @@ export interface Page {
  * then enriched by detail calls, when the connector says so. The next page is requested as soon
  * as its cursor is known, while the current page's records are consumed.
  */
-export function readSource(options: SourceOptions): { items: AsyncGenerator<SourceItem>; stats: SourceStats } {
+export function readSource(options: SourceOptions): { items: AsyncGenerator<SourceItem>; stats: SourceStats; position: () => SourcePosition | 'done' | undefined } {
   const stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [], retries: noRetries() };
   const connector = project(options.connector, options.fields);
   const extract = compileExtract(connector.fields, connector.aggregate?.by ?? connector.sync_key);
+  // an aggregated read yields nothing before it has read everything: it has no point to continue from
+  const resumable = !connector.aggregate;
+  const ahead: (SourcePosition | 'done')[] = []; // positions after the entries read but not yet handed on
+  let position: SourcePosition | 'done' | undefined = options.resume;
   async function* entries(client: Client): AsyncGenerator<SourceItem> {
     for await (const page of pages(client, options, stats)) {
-      for (let i = 0; i < page.records.length; i++) {
+      const skip = options.resume && page.number === options.resume.page ? Math.min(options.resume.skip, page.records.length) : 0;
+      for (let i = skip; i < page.records.length; i++) {
         stats.entries++;
+        if (resumable) ahead.push(after(page, i + 1));
         yield extract(page.records[i], `record ${i + 1} of page ${page.number}`);
       }
     }
@@ -58,9 +79,19 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
     let stream = entries(client);
     if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
     if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats);
-    yield* stream;
+    if (!resumable) return yield* stream;
+    for await (const item of stream) {
+      position = ahead.shift(); // one entry in, one item out (detail calls keep the order)
+      yield item;
+    }
   }
-  return { items: items(), stats };
+  return { items: items(), stats, position: () => (resumable ? position : undefined) };
+}
+
+/** Where the read continues after the first `count` entries of a page. */
+function after(page: Page, count: number): SourcePosition | 'done' {
+  if (count < page.records.length) return { page: page.number, request: page.asked, skip: count };
+  return page.next ? { page: page.number + 1, request: page.next, skip: 0 } : 'done';
 }
 
 /**
@@ -104,15 +135,18 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
         hint: `check "records:" in the connector; the response has the keys ${topKeys(response.body)}`,
       });
     }
-    return { number, request: { method: request.method, url: request.url.href, headers: request.headers, body: request.body }, response, records };
+    return { number, asked: extra, request: { method: request.method, url: request.url.href, headers: request.headers, body: request.body }, response, records };
   };
 
-  let pending: Promise<Page> | undefined = fetchPage(paginator.first(), 1);
+  const { resume } = options;
+  if (resume) paginator.resume?.(resume.request);
+  const firstPage = resume?.page ?? 1;
+  let pending: Promise<Page> | undefined = fetchPage(resume?.request ?? paginator.first(), firstPage);
   try {
     while (pending) {
       const page: Page = await pending;
       pending = undefined;
-      stats.pages = page.number;
+      stats.pages = page.number - firstPage + 1;
       if (page.response.invalidUtf8) {
         stats.warnings.push(`page ${page.number}: the response is not valid UTF-8; ${page.response.invalidUtf8} byte sequence(s) were replaced by U+FFFD (�), so some values may show �; check the API's charset`);
       }
@@ -128,6 +162,7 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
         seen.add(id);
         if (page.number >= maxPages) stats.warnings.push(`stopped after ${maxPages} page(s) (max_pages); the API has more data — raise max_pages to read it`);
         else {
+          page.next = next.request;
           pending = fetchPage(next.request, page.number + 1);
           pending.catch(() => undefined); // handled where it is awaited
           await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed

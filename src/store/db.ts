@@ -1,11 +1,15 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { scrubBindings } from './scrub.js';
+import { StoreError } from '../errors.js';
+import { markDeadRuns } from '../runlog/owner.js';
+import { asStoreError, busyTimeoutMs } from './errors.js';
 
-/** The embedded store's file: `--db`, else `INTAKE_DB`, else `./intake.db`. */
+/** The embedded store's file: `--db`, else `INTAKE_DB` (empty counts as unset), else `./intake.db`. */
 export function storePath(option?: string): string {
-  return resolve(option ?? process.env.INTAKE_DB ?? 'intake.db');
+  if (option === '') throw new StoreError('store_path_empty', 'the store\'s file name is empty (--db \'\')', { hint: 'give a file, e.g. --db ./intake.db, or leave --db out for $INTAKE_DB or ./intake.db' });
+  return resolve(option ?? (process.env.INTAKE_DB || 'intake.db'));
 }
 
 const migrations: string[] = [
@@ -66,25 +70,113 @@ const migrations: string[] = [
    );`,
   // the retries and waits of a run (JSON: count, wait_ms, reasons)
   `ALTER TABLE runs ADD COLUMN retries TEXT;`,
+  // Trust: who runs a run (to tell a live run from a dead one), the integration it claims, and
+  // where the next run continues after a failed or interrupted one
+  `ALTER TABLE runs ADD COLUMN integration_key TEXT;
+   ALTER TABLE runs ADD COLUMN owner TEXT;
+   ALTER TABLE runs ADD COLUMN heartbeat_at TEXT;
+   ALTER TABLE runs ADD COLUMN checkpoint TEXT;
+   ALTER TABLE runs ADD COLUMN resumed_from INTEGER;
+   CREATE INDEX runs_running ON runs(status) WHERE status = 'running';
+   CREATE INDEX runs_key ON runs(integration_key, id);`,
 ];
 
 /**
- * Opens (and creates or migrates) the embedded SQLite store: People and SaaS-user records,
- * custom field definitions and the run log. WAL mode; one transaction per written batch.
+ * Opens (and creates or migrates) the embedded SQLite store for writing: People and SaaS-user
+ * records, custom field definitions and the run log. Creates the file and its folders when
+ * missing. WAL mode, so readers never wait; writers wait for each other up to the busy timeout,
+ * and each run writes in short transactions (one per batch). Runs whose process died are marked
+ * `interrupted` (see `markDeadRuns`). Store problems throw a `StoreError` that names the path.
  */
 export function openStore(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = scrubBindings(new Database(file));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('cache_size = -65536');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < migrations.length; v++) {
-    db.transaction(() => {
-      db.exec(migrations[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  if (file === '') throw new StoreError('store_path_empty', 'the store\'s file name is empty', { hint: 'give the store\'s file, e.g. ./intake.db' });
+  if (file === ':memory:') return prepare(new Database(file), file);
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    return prepare(new Database(file, { timeout: busyTimeoutMs }), file);
+  } catch (error) {
+    throw asStoreError(error, file);
   }
-  return db;
+}
+
+/**
+ * The store for a command that only reads (`runs`, `records`, `integrations`): an existing store
+ * (read-only when it cannot be written), or an empty one in memory when there is none yet, so
+ * that reading never creates a file or a folder.
+ */
+export function openStoreForReading(file: string): Database.Database {
+  let exists = false;
+  try {
+    exists = statSync(file).isFile() || statSync(file).isDirectory();
+  } catch {
+    exists = false;
+  }
+  if (!exists) return openStore(':memory:');
+  try {
+    return prepare(new Database(file, { timeout: busyTimeoutMs, fileMustExist: true }), file);
+  } catch (error) {
+    const failure = asStoreError(error, file);
+    if (!(failure instanceof StoreError) || failure.code !== 'store_read_only') throw failure;
+  }
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    db.pragma('user_version'); // a file that is not a database fails here
+    return db;
+  } catch (error) {
+    throw asStoreError(error, file);
+  }
+}
+
+/**
+ * Runs `work` in a write transaction (`BEGIN IMMEDIATE`: the write lock is taken first, so what
+ * `work` reads stays true until it commits). All or nothing: a failure, or a COMMIT the disk
+ * refuses, rolls everything back. Store failures become a `StoreError` naming the path.
+ */
+export async function writeTransaction<T>(db: Database.Database, work: () => Promise<T>): Promise<T> {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    throw asStoreError(error, db.name);
+  }
+  try {
+    const result = await work();
+    if (!db.inTransaction) throw new StoreError('store_rolled_back', `the store ${db.name} rolled the batch back (SQLite ended the transaction after an error)`, { hint: 'run again; if it persists, check the disk that holds the store' });
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) {
+      try {
+        db.exec('ROLLBACK');
+      } catch {
+        // SQLite may have rolled back already
+      }
+    }
+    throw asStoreError(error, db.name);
+  }
+}
+
+function prepare(db: Database.Database, file: string): Database.Database {
+  scrubBindings(db);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -65536');
+    migrate(db);
+    markDeadRuns(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw asStoreError(error, file);
+  }
+}
+
+/** Brings the schema up to date inside one `BEGIN IMMEDIATE`, so two processes opening a new store never race. */
+function migrate(db: Database.Database): void {
+  if ((db.pragma('user_version', { simple: true }) as number) >= migrations.length) return;
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number; // again, under the write lock
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v]);
+    db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
 }

@@ -1,8 +1,9 @@
 import type { Preference } from '../definition/model.js';
+import { IntakeError, StoreError } from '../errors.js';
 import type { CompiledMapping } from '../mapping/compile.js';
 import type { SourceItem, SourceRecord } from '../source/types.js';
 import { foldCase, type Fields, type StoredRecord, type Target } from '../targets/target.js';
-import type { Tally } from './outcomes.js';
+import { Tally } from './outcomes.js';
 
 export interface SyncOptions {
   target: Target;
@@ -21,6 +22,24 @@ export interface SyncOptions {
   beforeFirstWrite?: () => Promise<void>;
   /** sees each record's outcome as it is decided (the test run shows them) */
   onRecord?: (event: RecordEvent) => void;
+  /**
+   * wraps each batch: its lookups, its writes and `commit` run as one unit, all or nothing (the
+   * runner passes the store's write transaction); without it each write stands alone
+   */
+  unit?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** inside the unit, after the batch's writes: the batch's outcomes (the run log commits them with the batch) */
+  commit?: (batch: { people: Tally; saas?: Tally }) => void;
+  /** whether the items received so far end where the source can resume cheaply (a page's end): batches end there when they can */
+  atBoundary?: () => boolean;
+  /** stops the sync between records: the batch in progress is not written, and `sync` throws an `interrupted` error */
+  signal?: AbortSignal;
+}
+
+/** The sync stopped on a signal (SIGINT, SIGTERM) before reading everything. */
+export class SyncInterrupted extends IntakeError {
+  constructor(readonly signal: string) {
+    super('interrupted', `interrupted by ${signal}: stopped reading`);
+  }
 }
 
 /** A sync key pair as the engine uses it: `match` resolved (see `keyMatch`). */
@@ -82,14 +101,16 @@ interface Kind {
 export async function sync(items: AsyncIterable<SourceItem>, options: SyncOptions): Promise<void> {
   const size = options.batchSize ?? 5000;
   const seen = new Set<string>();
+  // outcomes are staged per batch and counted only once the batch is committed: a run's counts are what it wrote
   const people: Kind = {
     name: 'people', label: 'People', keyFields: options.syncKey.map((k) => k.target), caseInsensitive: options.syncKey.map((k) => k.match === 'case_insensitive'),
-    required: options.required, tally: options.tally,
+    required: options.required, tally: new Tally(),
   };
   const saas: Kind | undefined = options.mapping.saas && options.saas && {
     name: 'saas_users', label: `${options.mapping.saas.app} SaaS users`, keyFields: ['external_id'], caseInsensitive: [false], where: { saas_name: options.mapping.saas.app },
-    required: options.saas.required, tally: options.saas.tally,
+    required: options.saas.required, tally: new Tally(),
   };
+  const unit = options.unit ?? (<T>(work: () => Promise<T>) => work());
   let batch: Planned[] = [];
   let prepared = false;
   const write = async (kind: Kind, writes: Writes): Promise<string[] | undefined> => {
@@ -99,25 +120,60 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
     try {
       return await options.target.write(kind.name, { create: writes.create.map((c) => c.fields), update: writes.update });
     } catch (error) {
+      if (error instanceof StoreError) throw error; // the store itself failed: the run stops, the batch rolls back
       const reason = `the target refused the write: ${(error as Error).message}`;
       for (const c of [...writes.create, ...writes.updated]) record(options, kind, c.key, 'failed', reason, c.fields);
       return undefined;
     }
   };
   const flush = async () => {
-    if (!batch.length) return;
     const current = batch;
+    const staged = { people: people.tally, saas: saas?.tally };
+    if (!current.length && !staged.people.read && !staged.saas?.read) return;
+    await unit(async () => {
+      const linked = await syncKind(current.map((p) => p.people), people, options, write);
+      if (saas) await syncKind(saasCandidates(current, linked, saas, options), saas, options, write);
+      options.commit?.(staged);
+    });
     batch = [];
-    const linked = await syncKind(current.map((p) => p.people), people, options, write);
-    if (saas) await syncKind(saasCandidates(current, linked, saas, options), saas, options, write);
+    options.tally.merge(staged.people);
+    if (saas) options.saas!.tally.merge(staged.saas!);
+    people.tally = new Tally();
+    if (saas) saas.tally = new Tally();
   };
-  for await (const item of items) {
+  const pending = () => batch.length + people.tally.read;
+  for await (const item of untilAborted(items, options.signal)) {
     const planned = prepare(item, people, options, seen);
-    if (!planned) continue;
-    batch.push(planned);
-    if (batch.length >= size) await flush();
+    if (planned) batch.push(planned);
+    if (pending() >= size * 2 || (pending() >= size && (options.atBoundary?.() ?? true))) await flush();
   }
   await flush();
+}
+
+/** The items until `signal` aborts; a pending read is abandoned then, not awaited (a stalled request must not hold the stop). */
+async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefined): AsyncGenerator<T> {
+  if (!signal) return yield* items;
+  const iterator = items[Symbol.asyncIterator]();
+  const stop = () => new SyncInterrupted(String(signal.reason ?? 'a signal'));
+  const aborted = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(stop());
+    else signal.addEventListener('abort', () => reject(stop()), { once: true });
+  });
+  aborted.catch(() => undefined);
+  let done = false;
+  try {
+    while (true) {
+      if (signal.aborted) throw stop();
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) void iterator.return?.()?.catch(() => undefined);
+  }
 }
 
 /**

@@ -24,6 +24,17 @@ export class Tally {
     this.counts[outcome]++;
     if (outcome === 'skipped' || outcome === 'failed') this.details.push({ key, outcome, reason: reason ?? 'no reason given' });
   }
+
+  /** Adds another tally's outcomes (a committed batch's) to this one. */
+  merge(other: Tally): void {
+    for (const o of outcomes) this.counts[o] += other.counts[o];
+    for (const d of other.details) this.details.push(d);
+  }
+}
+
+/** The sum of two sets of counts. */
+export function addCounts(a: Counts, b: Counts): Counts {
+  return { added: a.added + b.added, updated: a.updated + b.updated, unchanged: a.unchanged + b.unchanged, skipped: a.skipped + b.skipped, failed: a.failed + b.failed };
 }
 
 export interface ReasonGroup {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { CustomFieldSpec } from '../definition/model.js';
-import { TargetError } from '../errors.js';
+import { StoreError, TargetError } from '../errors.js';
+import { asStoreError } from '../store/errors.js';
 import { builtinFields, type RecordType, type TargetField } from './fields.js';
 import type { Fields, StoredRecord, Target, WriteBatch } from './target.js';
 
@@ -9,9 +10,10 @@ const lookupChunk = 500;
 
 /**
  * `type: sqlite` — the embedded default target: records as JSON in one table, an expression
- * index per sync-key field (created on first lookup). A run's writes share one transaction,
- * committed by `close()`; each batch is a savepoint inside it, so a refused batch rolls back
- * alone and the batches before it stay.
+ * index per sync-key field (created on first lookup). Each `write` is atomic: its own
+ * `BEGIN IMMEDIATE` transaction, or a savepoint when the caller holds a transaction (the runner
+ * wraps each batch's lookups, writes and run-log entry in one), so a refused batch rolls back
+ * alone. Failures of the store itself (full disk, read-only, busy) throw a `StoreError`.
  */
 export function sqliteTarget(db: Database.Database): Target {
   const insert = db.prepare('INSERT INTO records (record_type, data, created_at, updated_at) VALUES (?, ?, ?, ?)');
@@ -34,7 +36,13 @@ export function sqliteTarget(db: Database.Database): Target {
     const name = `records_key${folded ? 'ci' : ''}_${field}`;
     if (indexed.has(name)) return;
     if (!identifier.test(field)) throw new TargetError('bad_field', `"${field}" is not a valid field name`);
-    db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON records(record_type, ${keyExpression(field, folded)})`);
+    try {
+      db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON records(record_type, ${keyExpression(field, folded)})`);
+    } catch (error) {
+      // a read-only store (a dry run) is looked up without the index; any other failure is the store's
+      const failure = asStoreError(error, db.name);
+      if (!(failure instanceof StoreError && failure.code === 'store_read_only')) throw failure;
+    }
     indexed.add(name);
   };
 
@@ -68,11 +76,15 @@ export function sqliteTarget(db: Database.Database): Target {
       return found;
     },
     async write(recordType, batch) {
-      if (!db.inTransaction) db.exec('BEGIN IMMEDIATE');
-      return writeBatch(recordType, batch, new Date().toISOString()); // nested: a savepoint per batch
+      const now = new Date().toISOString();
+      try {
+        return db.inTransaction ? writeBatch(recordType, batch, now) : writeBatch.immediate(recordType, batch, now); // nested: a savepoint
+      } catch (error) {
+        throw asStoreError(error, db.name);
+      }
     },
     async close() {
-      if (db.inTransaction) db.exec('COMMIT');
+      // every write has committed (or belongs to the caller's transaction): nothing is left open
     },
   };
 }

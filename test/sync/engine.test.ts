@@ -138,6 +138,81 @@ describe('sync engine', () => {
     expect(tally.counts.updated).toBe(1);
     expect(people()[0]).toMatchObject({ username: 'alice', slack_user_id: 'U9' });
   });
+
+  describe('batches as units', () => {
+    const options = (tally: Tally) => ({ target, preference: 'create_update' as const, tally, mapping: compiled(), syncKey: mapping.sync_key!, required: ['username'] });
+
+    it('counts a batch only once its unit has committed, and hands each batch\'s outcomes to commit inside the unit', async () => {
+      const tally = new Tally();
+      const seen: { inUnit: boolean; counts: unknown; before: number }[] = [];
+      let inUnit = false;
+      await sync(stream([user('U1'), user('U2', { is_bot: true }), user('U3'), user('U4')]), {
+        ...options(tally), batchSize: 2,
+        unit: async (work) => {
+          inUnit = true;
+          try {
+            return await work();
+          } finally {
+            inUnit = false;
+          }
+        },
+        commit: (batch) => seen.push({ inUnit, counts: { ...batch.people.counts }, before: tally.read }),
+      });
+      expect(seen).toEqual([
+        { inUnit: true, counts: { added: 1, updated: 0, unchanged: 0, skipped: 1, failed: 0 }, before: 0 },
+        { inUnit: true, counts: { added: 2, updated: 0, unchanged: 0, skipped: 0, failed: 0 }, before: 2 },
+      ]);
+      expect(tally.counts).toMatchObject({ added: 3, skipped: 1 });
+    });
+
+    it('a batch whose unit fails is not counted, and the sync stops with the failure', async () => {
+      const tally = new Tally();
+      let units = 0;
+      const failing = sync(stream([user('U1'), user('U2'), user('U3'), user('U4')]), {
+        ...options(tally), batchSize: 2,
+        unit: async (work) => {
+          if (++units === 2) throw new Error('COMMIT refused');
+          return work();
+        },
+      });
+      await expect(failing).rejects.toThrow('COMMIT refused');
+      expect(tally.counts).toMatchObject({ added: 2 });
+      expect(tally.read).toBe(2);
+    });
+
+    it('ends a batch where the source can resume, unless it grows twice too large', async () => {
+      const tally = new Tally();
+      const sizes: number[] = [];
+      let received = 0;
+      async function* counted(): AsyncGenerator<SourceItem> {
+        for (const id of ['U1', 'U2', 'U3', 'U4', 'U5', 'U6', 'U7', 'U8', 'U9']) {
+          received++;
+          yield user(id);
+        }
+      }
+      await sync(counted(), {
+        ...options(tally), batchSize: 2,
+        atBoundary: () => received === 3, // the source's only page end before the last record
+        commit: (batch) => sizes.push(batch.people.read),
+      });
+      expect(sizes).toEqual([3, 4, 2]);
+    });
+
+    it('stops between records when its signal aborts, without writing the batch in progress', async () => {
+      const tally = new Tally();
+      const controller = new AbortController();
+      async function* slow(): AsyncGenerator<SourceItem> {
+        yield user('U1');
+        yield user('U2');
+        controller.abort('SIGTERM');
+        yield user('U3');
+        await new Promise(() => undefined); // a page that never comes
+      }
+      await expect(sync(slow(), { ...options(tally), batchSize: 2, signal: controller.signal })).rejects.toThrow('interrupted by SIGTERM: stopped reading');
+      expect(tally.counts).toMatchObject({ added: 2 });
+      expect(people().map((p) => p.slack_user_id)).toEqual(['U1', 'U2']);
+    });
+  });
 });
 
 describe('sync keys through the mapping (regression: 216 duplicate People through an e-mail key)', () => {

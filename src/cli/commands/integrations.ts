@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { completeness, findMapping, integrationStatus, mappingFiles, mappingsDir, nameOf, describeSchedule, type IntegrationStatus } from '../../integrations/catalog.js';
 import { launchState, setLaunchState } from '../../integrations/state.js';
 import { displayPath } from '../../definition/load.js';
-import { openStore, storePath } from '../../store/db.js';
+import { openStore, openStoreForReading, storePath } from '../../store/db.js';
 import { exitCodes, print, table } from '../output.js';
 
 /** `intake integrations`, `intake launch <name>`, `intake pause <name>` — the integration's life. */
@@ -26,7 +26,7 @@ Examples:
   intake integrations
   intake integrations --json --mappings ./mappings`)
     .action((opts: { mappings?: string; json?: boolean }, command: Command) => {
-      const db = openStore(storePath(command.optsWithGlobals().db));
+      const db = openStoreForReading(storePath(command.optsWithGlobals().db));
       const list = mappingFiles(mappingsDir(opts.mappings)).map((file) => integrationStatus(file, db));
       db.close();
       if (opts.json) return print(list);

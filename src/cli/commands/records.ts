@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openStore, storePath } from '../../store/db.js';
+import { openStoreForReading, storePath } from '../../store/db.js';
 import { listRecords } from '../../targets/sqlite.js';
 import { UsageError } from '../../errors.js';
 import type { RecordType } from '../../targets/fields.js';
@@ -24,7 +24,7 @@ Examples:
     .action((recordType: RecordType, opts: { app?: string; json?: boolean; limit: number }, command: Command) => {
       const type = command.args[0];
       if (opts.app && recordType !== 'saas_users') throw new UsageError('usage', '--app only applies to saas_users', { hint: `intake records saas_users --app ${opts.app}` });
-      const db = openStore(storePath(command.optsWithGlobals().db));
+      const db = openStoreForReading(storePath(command.optsWithGlobals().db));
       const all = listRecords(db, recordType);
       db.close();
       const records = opts.app ? all.filter((r) => String(r.saas_name).toLowerCase() === opts.app!.toLowerCase()) : all;

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { RunLog } from '../../runlog/runlog.js';
-import { openStore, storePath } from '../../store/db.js';
+import { openStoreForReading, storePath } from '../../store/db.js';
 import { UsageError } from '../../errors.js';
 import { print, table, visible } from '../output.js';
-import { counts, retryLines } from '../report.js';
+import { counts, kept, retryLines } from '../report.js';
 import { count } from '../usage.js';
 
 /** `intake runs` / `intake runs show <id>` — the integration log. */
@@ -14,7 +14,7 @@ export function runsCommand(program: Command): void {
     .option('--json', 'print the runs as a JSON array')
     .option('-n, --limit <n>', 'how many runs to list', count, 20)
     .action((opts: { json?: boolean; limit: number }, command: Command) => {
-      const db = openStore(storePath(command.optsWithGlobals().db));
+      const db = openStoreForReading(storePath(command.optsWithGlobals().db));
       const list = new RunLog(db).list(opts.limit);
       db.close();
       if (opts.json) return print(list);
@@ -31,7 +31,7 @@ export function runsCommand(program: Command): void {
     .option('--json', 'print the run as JSON')
     .action((id: number, _opts: unknown, command: Command) => {
       const opts = command.optsWithGlobals<{ json?: boolean; db?: string }>();
-      const db = openStore(storePath(opts.db));
+      const db = openStoreForReading(storePath(opts.db));
       const run = new RunLog(db).get(id);
       db.close();
       if (!run) throw new UsageError('run_not_found', `there is no run #${id}`, { hint: 'list the runs with intake runs' });
@@ -39,6 +39,8 @@ export function runsCommand(program: Command): void {
       const lines = [
         `run #${run.id}: ${visible(run.integration)} (${visible(run.mapping_file)}, ${run.preference})`,
         `  ${run.started_at} → ${run.ended_at ?? 'not finished'} · status ${run.status}`,
+        ...(run.owner ? [`  running in process ${run.owner.pid} on ${run.owner.host}; last sign of life ${run.owner.heartbeat_at ?? 'none'}`] : []),
+        ...(run.resumed_from ? [`  continued from run #${run.resumed_from}'s checkpoint`] : []),
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
         `  ${run.saas_users ? 'People: ' : ''}${counts(run.counts)}`,
         ...(run.saas_users ? [`  ${run.saas_users.app} SaaS users: ${counts(run.saas_users.counts)}`] : []),
@@ -46,6 +48,7 @@ export function runsCommand(program: Command): void {
         ...run.warnings.map((w) => `  warning: ${visible(w)}`),
         ...(run.message ? [`  error: ${visible(run.message)}`] : []),
         ...(run.hint ? [`  hint: ${visible(run.hint)}`] : []),
+        ...(run.status === 'failed' || run.status === 'interrupted' ? kept(run) : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
       if (run.records.length) {

@@ -66,6 +66,10 @@ export const offset: ComponentDefinition<PaginationSpec, void, Paginator> = {
         const next: Next = reason ? { done: true } : { request: request(position) };
         return warnings.length ? { ...next, warnings: warnings.splice(0) } : next;
       },
+      resume(from) {
+        position = Number(from.state?.offset ?? start);
+        seen = Math.max(0, position - start); // the records before that offset were read by the earlier run
+      },
     };
   },
 };

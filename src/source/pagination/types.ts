@@ -33,6 +33,12 @@ export type Next = ({ request: PageRequest } | { done: true } | { limit: string 
 export interface Paginator {
   first(): PageRequest;
   next(response: PageResponse): Next;
+  /**
+   * continue a read at the page `request` asks for (a request this paginator made in an earlier
+   * run): restores what `next` needs beyond the page number; paginators whose state travels in
+   * the request itself (cursor, next URL) and page numbers (from the page number) need none
+   */
+  resume?(request: PageRequest): void;
 }
 
 /** Where a pagination value travels in the request. */
