@@ -31,9 +31,13 @@ export function nearest(name: string, candidates: Iterable<string>): string | un
   return best !== undefined && bestScore <= limit ? best : undefined;
 }
 
+const maxListed = 30;
+
 /** "did you mean …?" hint text, or a list of valid names when nothing is close. */
 export function suggestion(name: string, candidates: string[]): string {
   const near = nearest(name, candidates);
   if (near) return `did you mean "${near}"?`;
-  return candidates.length ? `valid names: ${candidates.join(', ')}` : 'no names are valid here';
+  if (!candidates.length) return 'no names are valid here';
+  const shown = candidates.slice(0, maxListed).join(', ');
+  return `valid names: ${shown}${candidates.length > maxListed ? ` … (${candidates.length - maxListed} more)` : ''}`;
 }

@@ -93,14 +93,21 @@ function settingCelType(type: SettingSpec['type']): string {
 /** Parses and type-checks an expression; throws `ExprError` (with the offset of the fault) when it is wrong. */
 export function compileExpr(text: string, scope: ExprScope, meta: ExprMeta): CompiledExpr {
   const envs = environmentsFor(scope);
+  if (text.length > maxExprLength) throw new ExprError('expr_too_long', `the expression is ${text.length} characters long; at most ${maxExprLength} are allowed`, maxExprLength, 'split it: compute parts in other fields, or use map: and first_of:');
   let program: ReturnType<Environment['parse']>;
   try {
     program = envs.dynamic.parse(text);
   } catch (error) {
     throw explain(error as CelError, text, scope);
   }
+  checkDepth(program.ast);
   checkMemberNames(program.ast, scope);
-  const result: TypeCheckResult = envs.checked.check(text);
+  let result: TypeCheckResult;
+  try {
+    result = envs.checked.check(text);
+  } catch (error) {
+    throw explain(error as CelError, text, scope);
+  }
   if (!result.valid) throw explain(result.error!, text, scope);
   const type = valueType(result.type!);
   if (!type) throw new ExprError('expr_type', `the expression gives ${result.type}, which no field can store`, 0, 'make it give one value: text, a number, a boolean or a timestamp');
@@ -137,6 +144,7 @@ interface CelError {
 }
 
 function explain(error: CelError, text: string, scope: ExprScope): ExprError {
+  if (error instanceof RangeError) return tooDeep(0);
   const offset = error.range?.start ?? 0;
   const summary = error.summary ?? error.message;
   if (error.code === 'unknown_variable') {
@@ -152,6 +160,28 @@ function explain(error: CelError, text: string, scope: ExprScope): ExprError {
   }
   const parse = error.name === 'ParseError';
   return new ExprError(parse ? 'expr_syntax' : 'expr_type', summary, offset, parse ? 'CEL syntax: == != && || ! ?: + in, "text" in double quotes, e.g. status == "ACTIVE"' : undefined);
+}
+
+/** Expressions are one line of logic: past these the mapping is unreadable, and the parser, checker and evaluator (which recurse) are at risk. 250 levels is CEL's own parser limit. */
+const maxExprLength = 10_000;
+const maxExprDepth = 250;
+
+function tooDeep(offset: number): ExprError {
+  return new ExprError('expr_too_deep', `the expression nests more than ${maxExprDepth} levels deep`, offset, 'split it: compute parts in other fields, or use map: and first_of:');
+}
+
+/** Refuses an expression whose tree is deeper than `maxExprDepth` (measured without recursion: the tree may be thousands deep). */
+function checkDepth(ast: ASTNode): void {
+  const stack: [unknown, number][] = [[ast, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const child of node) stack.push([child, depth]);
+    } else if (node && typeof node === 'object' && 'op' in node) {
+      if (depth > maxExprDepth) throw tooDeep((node as ASTNode).start);
+      stack.push([(node as ASTNode).args, depth + 1]);
+    }
+  }
 }
 
 /** `meta.<name>` and `settings.<name>` must name a known value (CEL would only find out per record). */
