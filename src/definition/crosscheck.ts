@@ -1,17 +1,18 @@
 import type { DefinitionIssue } from '../errors.js';
-import type { ConnectorSpec, MappingSpec, Scalar } from './model.js';
+import type { ConnectorSpec, FieldSpec, MappingSpec, Scalar } from './model.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
 import { suggestion } from './suggest.js';
 import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
-import { datetimeFormats, validPattern } from '../source/datetime.js';
+import { formatProblem } from './formats.js';
 import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
 import { cloudOnlyAuth } from '../source/auth/index.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
+import { settingsUsed, urlProblem } from './urls.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
-  return (segments, code, message, hint, offset) => {
-    const { line, col } = offset === undefined ? locate(source, segments) : locateInside(source, segments, offset);
+  return (segments, code, message, hint, at) => {
+    const { line, col } = typeof at === 'number' ? locateInside(source, segments, at) : locate(source, segments, { key: at === 'key' });
     issues.push({ file: source.file, line, col, code, path: dotted(segments), message, hint });
   };
 }
@@ -27,6 +28,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   const requestScope = { settings, credentials: publicCredentials, page: null };
   const secretNames = new Set(Object.keys(spec.credentials.fields).filter((n) => !publicCredentials.includes(n)));
   checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials }, secretNames);
+  checkUrls(spec, defaults(spec), (segments, problem, setting) => report(setting ? ['settings', setting, 'default'] : segments, 'invalid_url', `${segments.join('.')}: ${problem}`, 'give an http(s) URL, e.g. https://api.example.com/v1'));
   checkRequest(report, ['request'], spec.request, requestScope, secretNames);
   if (spec.detail) checkRequest(report, ['detail', 'request'], spec.detail.request, { ...requestScope, record: fields }, secretNames);
   const authScope = { settings, credentials: Object.keys(spec.credentials.fields) };
@@ -40,7 +42,13 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
       report(['credentials', option], 'unknown_field', `"${name}" is not one of the credential fields`, suggestion(name, Object.keys(spec.credentials.fields)));
     }
   }
-  if (typeof spec.pagination.max_pages === 'string') checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
+  if (typeof spec.pagination.max_pages === 'string') {
+    checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
+    const setting = /^\{\{\s*settings\.([a-z][a-z0-9_]*)\s*\}\}$/.exec(spec.pagination.max_pages)?.[1];
+    if (!setting || (spec.settings?.[setting] && spec.settings[setting].type !== 'integer')) {
+      report(['pagination', 'max_pages'], 'invalid_value', `max_pages must be a number, or one integer setting as {{ settings.<name> }}; "${spec.pagination.max_pages}" ${setting ? `is a ${spec.settings![setting].type} setting` : 'is not'}`, 'e.g. max_pages: "{{ settings.max_pages }}" with settings.max_pages of type: integer, minimum: 1');
+    }
+  }
   const sendsInBody = Object.values(spec.pagination).some((v) => v && typeof v === 'object' && (v as { in?: string }).in === 'body');
   if (sendsInBody && spec.request.method !== 'POST') {
     report(['pagination'], 'body_needs_post', 'the pagination sends a value in the request body, but the request is a GET', 'set request.method: POST, or send the value in: query');
@@ -72,11 +80,14 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     if (spec.aggregate.latest_by) needField(['aggregate', 'latest_by'], spec.aggregate.latest_by);
     for (const name of Object.keys(spec.aggregate.take ?? {})) needField(['aggregate', 'take', name], name);
   }
-  for (const [name, field] of [...Object.entries(spec.fields), ...Object.entries(spec.detail?.fields ?? {})]) {
-    if (field.type !== 'datetime' && field.format) report(['fields', name, 'format'], 'format_unused', `"format" only applies to datetime fields, and ${name} is ${field.type}`, 'remove "format" or set type: datetime');
-    if (field.type === 'datetime' && field.format && !(datetimeFormats as readonly string[]).includes(field.format) && !validPattern(field.format)) {
-      report(['fields', name, 'format'], 'invalid_format', `"${field.format}" is neither ${datetimeFormats.join(', ')} nor a luxon date pattern`, suggestion(field.format, [...datetimeFormats]));
-    }
+  const declared: [string[], string, FieldSpec][] = [
+    ...Object.entries(spec.fields).map(([name, field]): [string[], string, FieldSpec] => [['fields', name], name, field]),
+    ...Object.entries(spec.detail?.fields ?? {}).map(([name, field]): [string[], string, FieldSpec] => [['detail', 'fields', name], name, field]),
+  ];
+  for (const [at, name, field] of declared) {
+    if (field.type !== 'datetime' && field.format) report([...at, 'format'], 'format_unused', `"format" only applies to datetime fields, and ${name} is ${field.type}`, 'remove "format" or set type: datetime');
+    const problem = field.type === 'datetime' && field.format ? formatProblem(field.format) : undefined;
+    if (problem) report([...at, 'format'], 'invalid_format', problem.message, problem.hint);
   }
   for (const [name, setting] of Object.entries(spec.settings ?? {})) {
     if (setting.required && setting.default !== undefined) {
@@ -113,8 +124,14 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   }
   checkFilters(mapping, report);
   checkSaasUser(mapping, report);
+  checkCustomFields(mapping, report);
   compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
+  const given = new Set(Object.keys(mapping.settings ?? {}));
+  checkUrls(connector, { ...defaults(connector), ...mapping.settings }, (segments, problem, setting, used) => {
+    const from = used.find((name) => given.has(name));
+    if (from) report(['settings', from], 'invalid_url', `with this value, the connector's ${segments.join('.')} is not an http(s) URL: ${problem}`, 'give an http(s) URL, e.g. https://api.example.com/v1');
+  });
   checkRequiredTargets(mapping, draft);
   if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
     report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
@@ -154,6 +171,21 @@ function checkFilters(mapping: MappingSpec, report: Report): void {
   });
 }
 
+/** A custom field adds a field: one that redeclares a built-in field would be silently ignored (or clash in type). */
+function checkCustomFields(mapping: MappingSpec, report: Report): void {
+  const check = (recordType: RecordType, custom: MappingSpec['custom_fields'], at: string[]) => {
+    const builtin = new Map(builtinFields(recordType).map((f) => [f.name, f]));
+    for (const [name, spec] of Object.entries(custom ?? {})) {
+      const field = builtin.get(name);
+      if (field) {
+        report([...at, name], 'custom_field_builtin', `${name} is a built-in field of ${recordType === 'people' ? 'People' : 'SaaS user'} records (${field.label}, ${field.type}), not a new one`, `remove it from ${at.join('.')}${spec.type !== field.type ? ` (the built-in field is ${field.type}, not ${spec.type})` : ''}, or give the new field another name`, 'key');
+      }
+    }
+  };
+  check('people', mapping.custom_fields, ['custom_fields']);
+  if (mapping.saas_user) check('saas_users', mapping.saas_user.custom_fields, ['saas_user', 'custom_fields']);
+}
+
 function checkSaasUser(mapping: MappingSpec, report: Report): void {
   if (mapping.record_type === 'people_and_saas_users' && !mapping.saas_user) {
     report(['record_type'], 'missing_option', 'people_and_saas_users needs a saas_user: block with the app\'s name', 'add saas_user: { app: <the SaaS app\'s name>, fields: { … } }');
@@ -184,6 +216,23 @@ function checkRequiredTargets(mapping: MappingSpec, report: Report): void {
       report(['fields'], 'required_unmapped', `${mapping.preference} creates People records, which need "${field.name}" (${field.label}), but no field maps to it`, field.values ? `map it, e.g. ${field.name}: { value: ${field.values[0]} } (one of ${field.values.join(', ')}), or use preference: update_only` : `map it, e.g. ${field.name}: <connector field>, or use preference: update_only`);
     }
   }
+}
+
+/** The connector's URLs (base_url, an OAuth token_url) with these settings; `problem` gets what is wrong with each, and the setting that is the whole URL, if one is. */
+function checkUrls(connector: ConnectorSpec, settings: Record<string, Scalar>, problem: (segments: string[], message: string, setting: string | undefined, used: string[]) => void): void {
+  const urls: [string[], unknown][] = [[['base_url'], connector.base_url], [['credentials', 'token_url'], connector.credentials.token_url]];
+  for (const [segments, template] of urls) {
+    if (typeof template !== 'string') continue;
+    const message = urlProblem(template, settings);
+    if (!message) continue;
+    const used = settingsUsed(template);
+    const whole = /^\{\{\s*settings\.([a-z][a-z0-9_]*)\s*\}\}$/.exec(template)?.[1];
+    problem(segments, message, whole, used);
+  }
+}
+
+function defaults(connector: ConnectorSpec): Record<string, Scalar> {
+  return Object.fromEntries(Object.entries(connector.settings ?? {}).filter(([, s]) => s.default !== undefined).map(([name, s]) => [name, s.default!]));
 }
 
 /** Why a setting value does not fit the setting's type and bounds, or undefined when it does. */

@@ -109,6 +109,7 @@ export function compileExpr(text: string, scope: ExprScope, meta: ExprMeta): Com
     throw explain(error as CelError, text, scope);
   }
   if (!result.valid) throw explain(result.error!, text, scope);
+  checkConstants(program.ast, text, envs.dynamic);
   const type = valueType(result.type!);
   if (!type) throw new ExprError('expr_type', `the expression gives ${result.type}, which no field can store`, 0, 'make it give one value: text, a number, a boolean or a timestamp');
   const refs = [...new Set(identifiers(program.ast))].filter((name) => scope.fields.has(name));
@@ -182,6 +183,54 @@ function checkDepth(ast: ASTNode): void {
       stack.push([(node as ASTNode).args, depth + 1]);
     }
   }
+}
+
+/**
+ * What fails for every record fails at load instead: a `matches()` pattern that is not a valid
+ * regular expression, and a part without variables that cannot be evaluated
+ * (`timestamp("2025-13-01")`, `int("abc")`, `1 / 0`).
+ */
+function checkConstants(ast: ASTNode, text: string, env: Environment): void {
+  visitUntil(ast, (node) => {
+    const pattern = regexArgument(node);
+    if (pattern) {
+      try {
+        new RegExp(pattern.args as string);
+      } catch (error) {
+        throw new ExprError('invalid_regex', `the pattern ${text.slice(pattern.start, pattern.end)} is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`, pattern.start, 'matches() takes a JavaScript regular expression: no (?i) flags (use lowerAscii() first), and escape \\ . ( ) [ ]');
+      }
+    }
+    if (node.op === 'value' || identifiers(node).length) return false;
+    try {
+      env.parse(text.slice(node.start, node.end))({});
+    } catch (error) {
+      const summary = (error as CelError).summary ?? (error as Error).message;
+      throw new ExprError('expr_constant', `${text.slice(node.start, node.end)} fails for every record: ${summary}`, node.start, 'fix the constant (timestamp() takes ISO-8601 text such as "2025-01-31T00:00:00Z")');
+    }
+    return true;
+  });
+}
+
+/** The string literal given as the pattern of `x.matches("…")` or `matches(x, "…")`, if there is one. */
+function regexArgument(node: ASTNode): ASTNode | undefined {
+  const args = node.args as unknown[];
+  if (node.op === 'rcall' && args[0] === 'matches') return literal((args[2] as ASTNode[])?.[0]);
+  if (node.op === 'call' && args[0] === 'matches') return literal((args[1] as ASTNode[])?.[1]);
+  return undefined;
+}
+
+function literal(node: ASTNode | undefined): ASTNode | undefined {
+  return node?.op === 'value' && typeof node.args === 'string' ? node : undefined;
+}
+
+/** Visits nodes top-down; `fn` returning true skips the node's children. */
+function visitUntil(node: unknown, fn: (node: ASTNode) => boolean): void {
+  if (Array.isArray(node)) {
+    for (const child of node) visitUntil(child, fn);
+    return;
+  }
+  if (!node || typeof node !== 'object' || !('op' in node)) return;
+  if (!fn(node as ASTNode)) visitUntil((node as ASTNode).args, fn);
 }
 
 /** `meta.<name>` and `settings.<name>` must name a known value (CEL would only find out per record). */
