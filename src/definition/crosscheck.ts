@@ -1,3 +1,4 @@
+import { IANAZone } from 'luxon';
 import type { DefinitionIssue } from '../errors.js';
 import type { ConnectorSpec, FieldSpec, MappingSpec, Scalar } from './model.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
@@ -133,6 +134,10 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
     if (from) report(['settings', from], 'invalid_url', `with this value, the connector's ${segments.join('.')} is not an http(s) URL: ${problem}`, 'give an http(s) URL, e.g. https://api.example.com/v1');
   });
   checkRequiredTargets(mapping, draft);
+  const zone = mapping.schedule?.timezone;
+  if (zone !== undefined && !IANAZone.isValidZone(zone)) {
+    report(['schedule', 'timezone'], 'invalid_timezone', `"${zone}" is not an IANA time zone`, 'e.g. UTC, Europe/Berlin, America/New_York (the names of the tz database)');
+  }
   if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
     report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
   }
