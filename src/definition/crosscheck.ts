@@ -140,6 +140,11 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   }
   if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
     report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
+  } else if ((mapping.installation ?? 'local') === 'local') {
+    const unread = Object.entries(connector.credentials.fields).filter(([, field]) => !field.env).map(([name]) => name);
+    if (unread.length) {
+      report(mapping.installation ? ['installation'] : ['connector'], 'credential_without_env', `a local installation reads credentials from environment variables, but connector ${connector.id} names none for ${unread.map((n) => `"${n}"`).join(', ')}`, `add env: <VARIABLE> to credentials.fields.${unread[0]} in the connector, or set installation: cloud`);
+    }
   }
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
