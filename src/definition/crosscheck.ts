@@ -1,4 +1,3 @@
-import { IANAZone } from 'luxon';
 import type { DefinitionIssue } from '../errors.js';
 import type { ConnectorSpec, FieldSpec, MappingSpec, Scalar } from './model.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
@@ -6,10 +5,9 @@ import { suggestion } from './suggest.js';
 import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
 import { formatProblem } from './formats.js';
 import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
-import { cloudOnlyAuth } from '../source/auth/index.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
-import { settingsUsed, urlProblem } from './urls.js';
+import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
   return (segments, code, message, hint, at) => {
@@ -29,7 +27,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   const requestScope = { settings, credentials: publicCredentials, page: null };
   const secretNames = new Set(Object.keys(spec.credentials.fields).filter((n) => !publicCredentials.includes(n)));
   checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials }, secretNames);
-  checkUrls(spec, defaults(spec), (segments, problem, setting) => report(setting ? ['settings', setting, 'default'] : segments, 'invalid_url', `${segments.join('.')}: ${problem}`, 'give an http(s) URL, e.g. https://api.example.com/v1'));
+  checkConnectorUrls(spec, report);
   checkRequest(report, ['request'], spec.request, requestScope, secretNames);
   if (spec.detail) checkRequest(report, ['detail', 'request'], spec.detail.request, { ...requestScope, record: fields }, secretNames);
   const authScope = { settings, credentials: Object.keys(spec.credentials.fields) };
@@ -128,24 +126,10 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   checkCustomFields(mapping, report);
   compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
-  const given = new Set(Object.keys(mapping.settings ?? {}));
-  checkUrls(connector, { ...defaults(connector), ...mapping.settings }, (segments, problem, setting, used) => {
-    const from = used.find((name) => given.has(name));
-    if (from) report(['settings', from], 'invalid_url', `with this value, the connector's ${segments.join('.')} is not an http(s) URL: ${problem}`, 'give an http(s) URL, e.g. https://api.example.com/v1');
-  });
+  checkMappingUrls(mapping, connector, report);
   checkRequiredTargets(mapping, draft);
-  const zone = mapping.schedule?.timezone;
-  if (zone !== undefined && !IANAZone.isValidZone(zone)) {
-    report(['schedule', 'timezone'], 'invalid_timezone', `"${zone}" is not an IANA time zone`, 'e.g. UTC, Europe/Berlin, America/New_York (the names of the tz database)');
-  }
-  if ((mapping.installation ?? 'local') === 'local' && cloudOnlyAuth.has(connector.credentials.type)) {
-    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${connector.credentials.type}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
-  } else if ((mapping.installation ?? 'local') === 'local') {
-    const unread = Object.entries(connector.credentials.fields).filter(([, field]) => !field.env).map(([name]) => name);
-    if (unread.length) {
-      report(mapping.installation ? ['installation'] : ['connector'], 'credential_without_env', `a local installation reads credentials from environment variables, but connector ${connector.id} names none for ${unread.map((n) => `"${n}"`).join(', ')}`, `add env: <VARIABLE> to credentials.fields.${unread[0]} in the connector, or set installation: cloud`);
-    }
-  }
+  checkSchedule(mapping, report);
+  checkInstallation(mapping, connector, report);
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
@@ -181,21 +165,6 @@ function checkFilters(mapping: MappingSpec, report: Report): void {
   });
 }
 
-/** A custom field adds a field: one that redeclares a built-in field would be silently ignored (or clash in type). */
-function checkCustomFields(mapping: MappingSpec, report: Report): void {
-  const check = (recordType: RecordType, custom: MappingSpec['custom_fields'], at: string[]) => {
-    const builtin = new Map(builtinFields(recordType).map((f) => [f.name, f]));
-    for (const [name, spec] of Object.entries(custom ?? {})) {
-      const field = builtin.get(name);
-      if (field) {
-        report([...at, name], 'custom_field_builtin', `${name} is a built-in field of ${recordType === 'people' ? 'People' : 'SaaS user'} records (${field.label}, ${field.type}), not a new one`, `remove it from ${at.join('.')}${spec.type !== field.type ? ` (the built-in field is ${field.type}, not ${spec.type})` : ''}, or give the new field another name`, 'key');
-      }
-    }
-  };
-  check('people', mapping.custom_fields, ['custom_fields']);
-  if (mapping.saas_user) check('saas_users', mapping.saas_user.custom_fields, ['saas_user', 'custom_fields']);
-}
-
 function checkSaasUser(mapping: MappingSpec, report: Report): void {
   if (mapping.record_type === 'people_and_saas_users' && !mapping.saas_user) {
     report(['record_type'], 'missing_option', 'people_and_saas_users needs a saas_user: block with the app\'s name', 'add saas_user: { app: <the SaaS app\'s name>, fields: { … } }');
@@ -226,23 +195,6 @@ function checkRequiredTargets(mapping: MappingSpec, report: Report): void {
       report(['fields'], 'required_unmapped', `${mapping.preference} creates People records, which need "${field.name}" (${field.label}), but no field maps to it`, field.values ? `map it, e.g. ${field.name}: { value: ${field.values[0]} } (one of ${field.values.join(', ')}), or use preference: update_only` : `map it, e.g. ${field.name}: <connector field>, or use preference: update_only`);
     }
   }
-}
-
-/** The connector's URLs (base_url, an OAuth token_url) with these settings; `problem` gets what is wrong with each, and the setting that is the whole URL, if one is. */
-function checkUrls(connector: ConnectorSpec, settings: Record<string, Scalar>, problem: (segments: string[], message: string, setting: string | undefined, used: string[]) => void): void {
-  const urls: [string[], unknown][] = [[['base_url'], connector.base_url], [['credentials', 'token_url'], connector.credentials.token_url]];
-  for (const [segments, template] of urls) {
-    if (typeof template !== 'string') continue;
-    const message = urlProblem(template, settings);
-    if (!message) continue;
-    const used = settingsUsed(template);
-    const whole = /^\{\{\s*settings\.([a-z][a-z0-9_]*)\s*\}\}$/.exec(template)?.[1];
-    problem(segments, message, whole, used);
-  }
-}
-
-function defaults(connector: ConnectorSpec): Record<string, Scalar> {
-  return Object.fromEntries(Object.entries(connector.settings ?? {}).filter(([, s]) => s.default !== undefined).map(([name, s]) => [name, s.default!]));
 }
 
 /** Why a setting value does not fit the setting's type and bounds, or undefined when it does. */
