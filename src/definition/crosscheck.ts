@@ -1,18 +1,18 @@
 import type { DefinitionIssue } from '../errors.js';
-import type { ConnectorSpec, MappingSpec, Scalar } from './model.js';
+import type { ConnectorSpec, FieldSpec, MappingSpec, Scalar } from './model.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
 import { suggestion } from './suggest.js';
 import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
-import { datetimeFormats, validPattern } from '../source/datetime.js';
+import { formatProblem } from './formats.js';
 import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
-import { cloudOnlyReason } from '../source/auth/index.js';
 import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
+import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
-  return (segments, code, message, hint, offset) => {
-    const { line, col } = offset === undefined ? locate(source, segments) : locateInside(source, segments, offset);
+  return (segments, code, message, hint, at) => {
+    const { line, col } = typeof at === 'number' ? locateInside(source, segments, at) : locate(source, segments, { key: at === 'key' });
     issues.push({ file: source.file, line, col, code, path: dotted(segments), message, hint });
   };
 }
@@ -28,6 +28,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   const requestScope = { settings, credentials: publicCredentials, page: null };
   const secretNames = new Set(Object.keys(spec.credentials.fields).filter((n) => !publicCredentials.includes(n)));
   checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials }, secretNames);
+  checkConnectorUrls(spec, report);
   checkRequest(report, ['request'], spec.request, requestScope, secretNames);
   if (spec.detail) checkRequest(report, ['detail', 'request'], spec.detail.request, { ...requestScope, record: fields }, secretNames);
   const authScope = { settings, credentials: Object.keys(spec.credentials.fields) };
@@ -42,7 +43,13 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     }
   }
   checkPaths(spec, report);
-  if (typeof spec.pagination.max_pages === 'string') checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
+  if (typeof spec.pagination.max_pages === 'string') {
+    checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
+    const setting = /^\{\{\s*settings\.([a-z][a-z0-9_]*)\s*\}\}$/.exec(spec.pagination.max_pages)?.[1];
+    if (!setting || (spec.settings?.[setting] && spec.settings[setting].type !== 'integer')) {
+      report(['pagination', 'max_pages'], 'invalid_value', `max_pages must be a number, or one integer setting as {{ settings.<name> }}; "${spec.pagination.max_pages}" ${setting ? `is a ${spec.settings![setting].type} setting` : 'is not'}`, 'e.g. max_pages: "{{ settings.max_pages }}" with settings.max_pages of type: integer, minimum: 1');
+    }
+  }
   const sendsInBody = Object.values(spec.pagination).some((v) => v && typeof v === 'object' && (v as { in?: string }).in === 'body');
   if (sendsInBody && spec.request.method !== 'POST') {
     report(['pagination'], 'body_needs_post', 'the pagination sends a value in the request body, but the request is a GET', 'set request.method: POST, or send the value in: query');
@@ -74,11 +81,14 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     if (spec.aggregate.latest_by) needField(['aggregate', 'latest_by'], spec.aggregate.latest_by);
     for (const name of Object.keys(spec.aggregate.take ?? {})) needField(['aggregate', 'take', name], name);
   }
-  for (const [name, field] of [...Object.entries(spec.fields), ...Object.entries(spec.detail?.fields ?? {})]) {
-    if (field.type !== 'datetime' && field.format) report(['fields', name, 'format'], 'format_unused', `"format" only applies to datetime fields, and ${name} is ${field.type}`, 'remove "format" or set type: datetime');
-    if (field.type === 'datetime' && field.format && !(datetimeFormats as readonly string[]).includes(field.format) && !validPattern(field.format)) {
-      report(['fields', name, 'format'], 'invalid_format', `"${field.format}" is neither ${datetimeFormats.join(', ')} nor a luxon date pattern`, suggestion(field.format, [...datetimeFormats]));
-    }
+  const declared: [string[], string, FieldSpec][] = [
+    ...Object.entries(spec.fields).map(([name, field]): [string[], string, FieldSpec] => [['fields', name], name, field]),
+    ...Object.entries(spec.detail?.fields ?? {}).map(([name, field]): [string[], string, FieldSpec] => [['detail', 'fields', name], name, field]),
+  ];
+  for (const [at, name, field] of declared) {
+    if (field.type !== 'datetime' && field.format) report([...at, 'format'], 'format_unused', `"format" only applies to datetime fields, and ${name} is ${field.type}`, 'remove "format" or set type: datetime');
+    const problem = field.type === 'datetime' && field.format ? formatProblem(field.format) : undefined;
+    if (problem) report([...at, 'format'], 'invalid_format', problem.message, problem.hint);
   }
   for (const [name, setting] of Object.entries(spec.settings ?? {})) {
     if (setting.required && setting.default !== undefined) {
@@ -131,13 +141,13 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   }
   checkFilters(mapping, report);
   checkSaasUser(mapping, report);
+  checkCustomFields(mapping, report);
   compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
+  checkMappingUrls(mapping, connector, report);
   checkRequiredTargets(mapping, draft);
-  const cloudOnly = cloudOnlyReason(connector.credentials);
-  if ((mapping.installation ?? 'local') === 'local' && cloudOnly) {
-    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${cloudOnly}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
-  }
+  checkSchedule(mapping, report);
+  checkInstallation(mapping, connector, report);
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 

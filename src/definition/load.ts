@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { DefinitionError, type DefinitionIssue } from '../errors.js';
 import { checkConnector, checkMapping } from './crosscheck.js';
 import type { ConnectorSpec, MappingSpec } from './model.js';
+import { readBounded } from './limits.js';
 import { validateSchema, type SchemaName } from './schema.js';
 import { locate, parseYaml, type SourceFile } from './yaml.js';
 
@@ -22,20 +23,29 @@ export interface Integration {
  */
 function loadFile<T>(file: string, schema: SchemaName, check: (value: T, source: SourceFile) => DefinitionIssue[]): { value?: T; source?: SourceFile; issues: DefinitionIssue[] } {
   const shown = displayPath(file);
-  let text: string;
+  let read: { text: string; tooLarge: boolean };
   try {
-    text = readFileSync(file, 'utf8');
+    read = readBounded(file);
   } catch (error) {
     const code = (error as { code?: string }).code;
     return { issues: [{ file: shown, line: 1, col: 1, code: 'file_unreadable', path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})`, hint: 'check the path; connectors live in connectors/, mappings in mappings/' }] };
   }
-  const parsed = parseYaml(shown, text);
-  if (!parsed.source) return { issues: parsed.issues };
+  const parsed = parseYaml(shown, read.text, { tooLarge: read.tooLarge });
+  if (!parsed.source) return { issues: capped(parsed.issues) };
   const schemaIssues = validateSchema(schema, parsed.source);
-  if (schemaIssues.length) return { source: parsed.source, issues: schemaIssues };
+  if (schemaIssues.length) return { source: parsed.source, issues: capped(schemaIssues) };
   const value = parsed.source.data as T;
-  const issues = check(value, parsed.source);
+  const issues = capped(check(value, parsed.source));
   return issues.length ? { source: parsed.source, issues } : { value, source: parsed.source, issues };
+}
+
+/** Issues reported per file at most: past it, one more issue (at the first one left out) says how many were left out. */
+export const maxIssues = 100;
+
+function capped(issues: DefinitionIssue[]): DefinitionIssue[] {
+  if (issues.length <= maxIssues) return issues;
+  const next = issues[maxIssues];
+  return [...issues.slice(0, maxIssues), { ...next, code: 'too_many_problems', path: '', message: `${issues.length - maxIssues} more problem(s) from here on are not shown`, hint: 'fix the problems above first; the same mistake is often repeated' }];
 }
 
 export function loadConnector(file: string): ConnectorSpec {
@@ -66,7 +76,7 @@ export function loadIntegration(mappingFile: string, options: { draft?: boolean 
     issues.push({ file: displayPath(connectorFile), line: 1, col: 1, code: 'id_mismatch', path: 'id', message: `the file declares id "${connector.value.id}" but the mapping asks for "${mapping.value.connector}"`, hint: 'make the file name and the id agree' });
   }
   const missing = issues.filter((i) => i.draft);
-  if (issues.length > missing.length || (missing.length && !options.draft)) throw new DefinitionError(issues);
+  if (issues.length > missing.length || (missing.length && !options.draft)) throw new DefinitionError(capped(issues));
   return { connector: connector.value, mapping: mapping.value, connectorFile, mappingFile, missing };
 }
 
@@ -88,7 +98,7 @@ export function validateFiles(files: string[]): { file: string; kind: SchemaName
 /** A file is a mapping when it names a `connector:`; otherwise a connector. */
 function kindOf(file: string): SchemaName {
   try {
-    return /^connector\s*:/m.test(readFileSync(file, 'utf8')) ? 'mapping' : 'connector';
+    return /^connector\s*:/m.test(readBounded(file).text) ? 'mapping' : 'connector';
   } catch {
     return file.includes('mapping') ? 'mapping' : 'connector';
   }

@@ -45,34 +45,54 @@ function parentOf(path: string): string {
   return cut < 0 ? '' : path.slice(0, cut);
 }
 
-/** Drops ajv's noise: branch type errors and anyOf/oneOf summaries when a precise error exists. */
+/**
+ * Drops ajv's noise: branch type errors and anyOf/oneOf summaries when a precise error exists.
+ * Errors are compared only with those at the same or a deeper path (grouped by path), so a file
+ * with thousands of errors is still reported in moments.
+ */
 function relevant(all: ErrorObject[]): ErrorObject[] {
-  const errors = all.filter((e) => !echoed(e, all));
-  const precise = errors.filter((e) => !['type', 'anyOf', 'oneOf', 'if'].includes(e.keyword) && !isBranchRequired(e));
-  const kept = errors.filter((e) => {
-    if (['type', 'anyOf', 'oneOf'].includes(e.keyword) || isBranchRequired(e)) {
-      return !precise.some((p) => p.instancePath.startsWith(e.instancePath));
+  const byPath = groupBy(all, (e) => e.instancePath);
+  const errors = all.filter((e) => !echoed(e, byPath.get(e.instancePath)!));
+  const summary = (e: ErrorObject) => ['type', 'anyOf', 'oneOf'].includes(e.keyword) || isBranchRequired(e);
+  const underPrecise = new Set<string>();
+  for (const p of errors) {
+    if (summary(p) || p.keyword === 'if') continue;
+    for (let path = p.instancePath; !underPrecise.has(path); path = path.slice(0, Math.max(0, path.lastIndexOf('/')))) {
+      underPrecise.add(path);
+      if (path === '') break;
     }
-    return true;
-  });
+  }
+  const kept = errors.filter((e) => !summary(e) || !underPrecise.has(e.instancePath));
+  const oneOfAt = new Set(kept.filter((k) => k.keyword === 'oneOf').map((k) => k.instancePath));
   const seen = new Set<string>();
   return kept.filter((e) => {
     const id = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(id)) return false;
     seen.add(id);
     return true;
-  }).filter((e) => !((isBranchRequired(e) || e.keyword === 'anyOf') && kept.some((k) => k.keyword === 'oneOf' && k.instancePath === e.instancePath)));
+  }).filter((e) => !((isBranchRequired(e) || e.keyword === 'anyOf') && oneOfAt.has(e.instancePath)));
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 /**
- * Errors that repeat another one: the type or form mismatch of each `anyOf` branch (the anyOf
+ * Errors that repeat another one at the same path (`samePath`): the type or form mismatch of each `anyOf` branch (the anyOf
  * error says it once, unless a branch of the right type has a precise error), a `required: type` beside the discriminator's own error, and a
  * `propertyNames` summary beside the precise error about the name.
  */
-function echoed(e: ErrorObject, all: ErrorObject[]): boolean {
+function echoed(e: ErrorObject, samePath: ErrorObject[]): boolean {
   const params = e.params as Record<string, unknown>;
-  return all.some((o) => {
-    if (o === e || o.instancePath !== e.instancePath) return false;
+  return samePath.some((o) => {
+    if (o === e) return false;
     if (o.keyword === 'anyOf' && e.schemaPath.startsWith(`${o.schemaPath}/`)) return e.keyword === 'type' || e.keyword === 'pattern';
     if (e.keyword === 'required' && o.keyword === 'discriminator') return (o.params as Record<string, unknown>).tag === params.missingProperty;
     if (e.keyword === 'propertyNames') return o.propertyName !== undefined;

@@ -1,5 +1,5 @@
 import type { ConnectorSpec, FieldMappingSpec, FieldType, MappingSpec, Scalar, ValueModifiers } from '../definition/model.js';
-import { suggestion } from '../definition/suggest.js';
+import { nearest, suggestion } from '../definition/suggest.js';
 import type { SourceRecord } from '../source/types.js';
 import type { Fields, TargetField } from '../targets/target.js';
 import { checkPlausible, converters, decimal, toDatetime, type Convert } from './converters/index.js';
@@ -11,8 +11,8 @@ import { describeType, fits, typeOfConstant, type ValueType } from './types.js';
 /** Values about the run that a mapping may use: `{ meta: … }`, `meta.*` and `settings.*` in expressions. */
 export type Meta = ExprMeta;
 
-/** Records a problem at a YAML path of the mapping (with an offset inside a string value, for expressions). */
-export type Report = (segments: (string | number)[], code: string, message: string, hint?: string, offset?: number) => void;
+/** Records a problem at a YAML path of the mapping: at its value, at an offset inside a string value (for expressions), or at its `'key'`. */
+export type Report = (segments: (string | number)[], code: string, message: string, hint?: string, at?: number | 'key') => void;
 
 /** The target fields a mapping writes, by record type, as the target describes them. */
 export interface MappingTargets {
@@ -97,9 +97,15 @@ function compileFields(
   reads: Set<string>,
   reserved: readonly string[] = [],
 ): Mapper {
+  const saas = at[0] === 'saas_user';
   const producers = Object.entries(specs).map(([name, spec]) => {
     const ctx = context([...at, name]);
     if (reserved.includes(name)) ctx.report([], 'reserved_field', `${name} is set by Intake (the app, the user's key in it, the linked person)`, 'remove this line');
+    else if (!targets.has(name)) {
+      const known = [...targets.keys()].filter((n) => !reserved.includes(n));
+      const near = nearest(name, known);
+      ctx.report([], 'unknown_target_field', `${saas ? 'SaaS user' : 'People'} records have no field "${name}"`, `${near ? `did you mean "${near}"? Or declare` : 'declare'} it under ${saas ? 'saas_user.custom_fields' : 'custom_fields'} to have it created (fields: ${known.join(', ')})`, 'key');
+    }
     const { produce, refs } = compileField(spec, targets.get(name), ctx);
     refs.forEach((r) => reads.add(r));
     return [name, produce] as const;

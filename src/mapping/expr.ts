@@ -93,15 +93,23 @@ function settingCelType(type: SettingSpec['type']): string {
 /** Parses and type-checks an expression; throws `ExprError` (with the offset of the fault) when it is wrong. */
 export function compileExpr(text: string, scope: ExprScope, meta: ExprMeta): CompiledExpr {
   const envs = environmentsFor(scope);
+  if (text.length > maxExprLength) throw new ExprError('expr_too_long', `the expression is ${text.length} characters long; at most ${maxExprLength} are allowed`, maxExprLength, 'split it: compute parts in other fields, or use map: and first_of:');
   let program: ReturnType<Environment['parse']>;
   try {
     program = envs.dynamic.parse(text);
   } catch (error) {
     throw explain(error as CelError, text, scope);
   }
+  checkDepth(program.ast);
   checkMemberNames(program.ast, scope);
-  const result: TypeCheckResult = envs.checked.check(text);
+  let result: TypeCheckResult;
+  try {
+    result = envs.checked.check(text);
+  } catch (error) {
+    throw explain(error as CelError, text, scope);
+  }
   if (!result.valid) throw explain(result.error!, text, scope);
+  checkConstants(program.ast, text, envs.dynamic);
   const type = valueType(result.type!);
   if (!type) throw new ExprError('expr_type', `the expression gives ${result.type}, which no field can store`, 0, 'make it give one value: text, a number, a boolean or a timestamp');
   const refs = [...new Set(identifiers(program.ast))].filter((name) => scope.fields.has(name));
@@ -137,6 +145,7 @@ interface CelError {
 }
 
 function explain(error: CelError, text: string, scope: ExprScope): ExprError {
+  if (error instanceof RangeError) return tooDeep(0);
   const offset = error.range?.start ?? 0;
   const summary = error.summary ?? error.message;
   if (error.code === 'unknown_variable') {
@@ -152,6 +161,76 @@ function explain(error: CelError, text: string, scope: ExprScope): ExprError {
   }
   const parse = error.name === 'ParseError';
   return new ExprError(parse ? 'expr_syntax' : 'expr_type', summary, offset, parse ? 'CEL syntax: == != && || ! ?: + in, "text" in double quotes, e.g. status == "ACTIVE"' : undefined);
+}
+
+/** Expressions are one line of logic: past these the mapping is unreadable, and the parser, checker and evaluator (which recurse) are at risk. 250 levels is CEL's own parser limit. */
+const maxExprLength = 10_000;
+const maxExprDepth = 250;
+
+function tooDeep(offset: number): ExprError {
+  return new ExprError('expr_too_deep', `the expression nests more than ${maxExprDepth} levels deep`, offset, 'split it: compute parts in other fields, or use map: and first_of:');
+}
+
+/** Refuses an expression whose tree is deeper than `maxExprDepth` (measured without recursion: the tree may be thousands deep). */
+function checkDepth(ast: ASTNode): void {
+  const stack: [unknown, number][] = [[ast, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (Array.isArray(node)) {
+      for (const child of node) stack.push([child, depth]);
+    } else if (node && typeof node === 'object' && 'op' in node) {
+      if (depth > maxExprDepth) throw tooDeep((node as ASTNode).start);
+      stack.push([(node as ASTNode).args, depth + 1]);
+    }
+  }
+}
+
+/**
+ * What fails for every record fails at load instead: a `matches()` pattern that is not a valid
+ * regular expression, and a part without variables that cannot be evaluated
+ * (`timestamp("2025-13-01")`, `int("abc")`, `1 / 0`).
+ */
+function checkConstants(ast: ASTNode, text: string, env: Environment): void {
+  visitUntil(ast, (node) => {
+    const pattern = regexArgument(node);
+    if (pattern) {
+      try {
+        new RegExp(pattern.args as string);
+      } catch (error) {
+        throw new ExprError('invalid_regex', `the pattern ${text.slice(pattern.start, pattern.end)} is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, '')}`, pattern.start, 'matches() takes a JavaScript regular expression: no (?i) flags (use lowerAscii() first), and escape \\ . ( ) [ ]');
+      }
+    }
+    if (node.op === 'value' || identifiers(node).length) return false;
+    try {
+      env.parse(text.slice(node.start, node.end))({});
+    } catch (error) {
+      const summary = (error as CelError).summary ?? (error as Error).message;
+      throw new ExprError('expr_constant', `${text.slice(node.start, node.end)} fails for every record: ${summary}`, node.start, 'fix the constant (timestamp() takes ISO-8601 text such as "2025-01-31T00:00:00Z")');
+    }
+    return true;
+  });
+}
+
+/** The string literal given as the pattern of `x.matches("…")` or `matches(x, "…")`, if there is one. */
+function regexArgument(node: ASTNode): ASTNode | undefined {
+  const args = node.args as unknown[];
+  if (node.op === 'rcall' && args[0] === 'matches') return literal((args[2] as ASTNode[])?.[0]);
+  if (node.op === 'call' && args[0] === 'matches') return literal((args[1] as ASTNode[])?.[1]);
+  return undefined;
+}
+
+function literal(node: ASTNode | undefined): ASTNode | undefined {
+  return node?.op === 'value' && typeof node.args === 'string' ? node : undefined;
+}
+
+/** Visits nodes top-down; `fn` returning true skips the node's children. */
+function visitUntil(node: unknown, fn: (node: ASTNode) => boolean): void {
+  if (Array.isArray(node)) {
+    for (const child of node) visitUntil(child, fn);
+    return;
+  }
+  if (!node || typeof node !== 'object' || !('op' in node)) return;
+  if (!fn(node as ASTNode)) visitUntil((node as ASTNode).args, fn);
 }
 
 /** `meta.<name>` and `settings.<name>` must name a known value (CEL would only find out per record). */

@@ -21,7 +21,7 @@ export interface CompiledForm {
 export interface FormContext {
   scope: ExprScope;
   meta: ExprMeta;
-  report(at: (string | number)[], code: string, message: string, hint?: string, offset?: number): void;
+  report(at: (string | number)[], code: string, message: string, hint?: string, offset?: number | 'key'): void;
 }
 
 /** `true` for the values a mapping treats as "no value". */
