@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { settingProblem } from './crosscheck.js';
 import type { ConnectorSpec, Scalar, SettingSpec } from './model.js';
 import { suggestion } from './suggest.js';
+import { settingsUsed, urlProblem } from './urls.js';
 
 /** A `--set key=value` that names no setting or does not fit it. */
 export class SettingsError extends UsageError {}
@@ -32,12 +33,24 @@ export function resolveSettings(connector: ConnectorSpec, fromMapping: Record<st
       hint: `give it in the mapping (settings: { ${missing[0]}: … }) or with --set ${missing[0]}=…${declared[missing[0]].description ? ` — ${declared[missing[0]].description}` : ''}`,
     });
   }
+  checkUrls(connector, values, overrides);
   return values;
 }
 
 /** Decimal numbers only: `0x10`, `1e3` for an integer, `Infinity` or ` ` are not what a user means by a number. */
 const integer = /^[+-]?\d+$/;
 const decimal = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A `--set` that makes the connector's base_url (or token_url) something other than an http(s) URL is a usage error, as validate says for the mapping's own values. */
+function checkUrls(connector: ConnectorSpec, values: Record<string, Scalar>, overrides: Record<string, string>): void {
+  for (const [option, template] of [['base_url', connector.base_url], ['credentials.token_url', connector.credentials.token_url]] as const) {
+    if (typeof template !== 'string') continue;
+    const name = settingsUsed(template).find((s) => s in overrides);
+    if (!name) continue;
+    const problem = urlProblem(template, values);
+    if (problem) throw new SettingsError('invalid_setting', `--set ${name}=${overrides[name]}: the connector's ${option} would be ${problem}`, { hint: `give an http(s) URL, e.g. --set ${name}=https://api.example.com` });
+  }
+}
 
 function parse(setting: SettingSpec, text: string): Scalar {
   const trimmed = text.trim();

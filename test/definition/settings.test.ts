@@ -39,6 +39,13 @@ describe('resolveSettings', () => {
     expect(resolveSettings(connector, {}, parseAssignments(['base_url=http://x'])).base_url).toBe('http://x');
   });
 
+  it.each(['ftp://files.example.com/api', 'file:///etc/passwd', 'https://user:pw@slack.example.com/api', 'slack.com/api'])('--set base_url=%s is refused as a usage error: the connector\'s base_url would not be an http(s) URL', (url) => {
+    const error = settingsError(() => resolveSettings(connector, {}, parseAssignments([`base_url=${url}`])));
+    expect(error.code).toBe('invalid_setting');
+    expect(error.message).toMatch(new RegExp(`^--set base_url=.*: the connector's base_url would be `));
+    expect(error.hint).toMatch(/http\(s\) URL/);
+  });
+
   it('--set max_pages=0 is refused, naming the bounds', () => {
     const error = settingsError(() => resolveSettings(connector, {}, parseAssignments(['max_pages=0'])));
     expect(error.code).toBe('invalid_setting');
