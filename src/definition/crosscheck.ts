@@ -4,6 +4,7 @@ import { compileTemplate, TemplateSyntaxError } from './template.js';
 import { suggestion } from './suggest.js';
 import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
 import { formatProblem } from './formats.js';
+import { checkPathSyntax } from './paths.js';
 import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
 import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
@@ -43,6 +44,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     }
   }
   checkPaths(spec, report);
+  checkPathSyntax(spec, report);
   if (typeof spec.pagination.max_pages === 'string') {
     checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
     const setting = /^\{\{\s*settings\.([a-z][a-z0-9_]*)\s*\}\}$/.exec(spec.pagination.max_pages)?.[1];
