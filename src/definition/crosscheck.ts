@@ -37,11 +37,15 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     if (segments.includes('fields')) continue;
     checkTemplate(report, segments, value, authScope);
   }
-  for (const option of ['token_field', 'key_field', 'username_field', 'password_field', 'client_id_field', 'client_secret_field', 'refresh_token_field']) {
+  for (const option of ['token_field', 'key_field', 'username_field', 'password_field', 'client_id_field', 'client_secret_field', 'refresh_token_field', 'private_key_field', 'issuer_field', 'subject_field']) {
     const name = spec.credentials[option];
     if (typeof name === 'string' && !spec.credentials.fields[name]) {
       report(['credentials', option], 'unknown_field', `"${name}" is not one of the credential fields`, suggestion(name, Object.keys(spec.credentials.fields)));
     }
+  }
+  const keyField = spec.credentials.private_key_field;
+  if (typeof keyField === 'string' && spec.credentials.fields[keyField]?.secret === false) {
+    report(['credentials', 'fields', keyField, 'secret'], 'secret_required', `${keyField} holds the private key (private_key_field), so it must be secret`, 'remove secret: false: a private key is masked everywhere and kept in the vault');
   }
   checkPaths(spec, report);
   checkPathSyntax(spec, report);
