@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveLocalCredentials, secretsOf } from '../../credentials/local.js';
-import { loadConnector, loadIntegration } from '../../definition/load.js';
+import { displayPath, loadConnector, loadIntegration } from '../../definition/load.js';
+import { connectorArgument } from '../../definition/lookup.js';
 import type { ConnectorSpec, MappingSpec } from '../../definition/model.js';
 import { loadTimeTargets } from '../../definition/crosscheck.js';
 import { parseAssignments, resolveSettings } from '../../definition/settings.js';
@@ -27,7 +28,7 @@ export function previewCommand(program: Command): void {
   program
     .command('preview')
     .description('run the first pages of a connector and show each request, the raw response, the source records and the mapped records')
-    .argument('<connector>', 'connector id (connectors/<id>.yaml) or path to a connector YAML file')
+    .argument('<connector>', 'connector id (looked up in ./connectors, the shipped connectors, then INTAKE_CONNECTORS) or path to a connector YAML file')
     .option('--pages <n>', 'pages to read', count, 1)
     .option('--records <n>', 'records to show per stage', count, 3)
     .option('--mapping <file>', 'mapping to apply (default: the one in mappings/ that uses this connector, if any)')
@@ -41,8 +42,7 @@ Examples:
   SLACK_TOKEN=xoxb-… intake preview slack-users
   intake preview connectors/okta-users.yaml --pages 2 --set base_url=https://acme.okta.com`)
     .action(async (connectorArg: string, opts: PreviewOptions) => {
-      const file = connectorFile(connectorArg);
-      const connector = loadConnector(file);
+      const connector = loadConnector(connectorArgument(connectorArg, displayPath).file);
       const mapping = findMapping(connector, opts.mapping);
       const settings = resolveSettings(connector, mapping?.settings, parseAssignments(opts.set));
       const credentials = resolveLocalCredentials(connector);
@@ -69,13 +69,6 @@ Examples:
       if (opts.json) return print(report);
       process.stdout.write(`${text(report)}\n`);
     });
-}
-
-/** A connector id (connectors/<id>.yaml here, else the shipped one) or a path → its file. */
-export function connectorFile(arg: string): string {
-  if (/\.ya?ml$/.test(arg) || existsSync(arg)) return resolve(arg);
-  const local = resolve('connectors', `${arg}.yaml`);
-  return existsSync(local) ? local : join(packageRoot(), 'connectors', `${arg}.yaml`);
 }
 
 function findMapping(connector: ConnectorSpec, file?: string): MappingSpec | undefined {
