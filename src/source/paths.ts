@@ -1,7 +1,9 @@
 /**
- * Compiled dot paths (`response_metadata.next_cursor`, `profile.email`, `.` for the value
- * itself). Keys that themselves contain dots are found too: `@odata.nextLink`, or SCIM's
- * `urn:scim:schemas:extension:slack:guest:1.0.expiration` (the longest existing key wins).
+ * Compiled dot paths (`response_metadata.next_cursor`, `profile.email`, `emails.0.value`, `.` for
+ * the value itself). Keys that themselves contain dots are found too: `@odata.nextLink`, or SCIM's
+ * `urn:scim:schemas:extension:slack:guest:1.0.expiration` (the longest existing key wins). A key
+ * that starts with a dot follows the separating dot: Dropbox's `{"status": {".tag": "active"}}`
+ * is `status..tag` (and a top-level `.tag` is `.tag`). docs/connectors.md, "Paths", says so.
  */
 export type Getter = (value: unknown) => unknown;
 
@@ -28,4 +30,26 @@ export function getter(path: string): Getter {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object';
+}
+
+/**
+ * The keys a path resolves to in `value`, found as `getter` finds them (the longest existing key
+ * first), or undefined where the path leads nowhere: `keysAt('status..tag', v)` → `['status', '.tag']`.
+ * For tools that show where a value sits (preview's envelope around the records); not for hot paths.
+ */
+export function keysAt(path: string, value: unknown): string[] | undefined {
+  if (path === '.' || path === '') return [];
+  const keys = path.split('.');
+  const walk = (current: unknown, from: number): string[] | undefined => {
+    if (from === keys.length) return [];
+    if (!isObject(current)) return undefined;
+    for (let to = keys.length; to > from; to--) {
+      const key = keys.slice(from, to).join('.');
+      if (!Object.prototype.hasOwnProperty.call(current, key)) continue;
+      const rest = walk(current[key], to);
+      return rest && [key, ...rest];
+    }
+    return undefined;
+  };
+  return walk(value, 0);
 }
