@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlackSimulator } from '../../src/demo/simulator.js';
 import { apiServer, type ApiServer, type Reply } from '../helpers/api-server.js';
-import { intake, type CliResult } from '../helpers/cli.js';
+import { intake, root, type CliResult } from '../helpers/cli.js';
 
 describe('intake preview', () => {
   it('shows each request without the credential, the raw page, source records and mapped records', async () => {
@@ -164,5 +164,36 @@ describe('intake preview: the connector author\'s loop', () => {
       request: { method: 'GET', url: `${api.url}/users?limit=2&offset=4`, headers: { 'X-Api-Version': '2', 'PRIVATE-TOKEN': '***' }, auth: ['PRIVATE-TOKEN: ***'] },
       response: { status: 401, headers: expect.objectContaining({ 'x-request-id': 'req-4', 'x-echo-token': '***' }), body: '{"message":"401 Unauthorized","token":"***"}', body_cut: 0 },
     });
+  });
+});
+
+describe('intake preview gitlab-users: keyset pages through Link headers, as the author sees them', () => {
+  const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'gitlab', name), 'utf8')) as T;
+  let api: ApiServer;
+  beforeAll(async () => {
+    const [john, jack] = fixture<Record<string, unknown>[]>('users.list.admin.json');
+    const pages = [[john, jack], [{ ...john, id: 3, username: 'ann', email: 'ann@example.com' }]];
+    api = await apiServer((url, _headers, base) => {
+      const after = url.searchParams.get('id_after');
+      if (after === null) return { headers: { Link: `<${base}/api/v4/users?pagination=keyset&per_page=100&order_by=id&sort=asc&id_after=2>; rel="next"` }, body: pages[0] };
+      return { body: after === '2' ? pages[1] : [] };
+    });
+  });
+  afterAll(() => api.close());
+
+  it('the first request as documented, PRIVATE-TOKEN: ***, the Link header, the decision to follow it, and the end', async () => {
+    const result = await intake(['preview', 'gitlab-users', '--pages', '5', '--records', '1', '--set', `base_url=${api.url}`], { GITLAB_TOKEN: 'glpat-e2e-preview-token-0001' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('glpat-e2e-preview-token-0001');
+    const out = result.stdout;
+    expect(out).toContain(`preview of gitlab-users (shipped: connectors/gitlab-users.yaml) with mapping GitLab users\n`);
+    expect(out).toContain(`── page 1 ──\n→ GET ${api.url}/api/v4/users?pagination=keyset&order_by=id&sort=asc&per_page=100\n  PRIVATE-TOKEN: ***   (credentials)\n← HTTP 200, 2 record(s)\n`);
+    expect(out).toContain(`\n  link: <${api.url}/api/v4/users?pagination=keyset&per_page=100&order_by=id&sort=asc&id_after=2>; rel="next"\n`);
+    expect(out).toContain('  body around the records:\n    "[… 2 records]"\n');
+    expect(out).toContain(`  pager: next — URL in a Link header with rel="next": ${api.url}/api/v4/users?pagination=keyset&per_page=100&order_by=id&sort=asc&id_after=2\n`);
+    expect(out).toContain(`── page 2 ──\n→ GET ${api.url}/api/v4/users?pagination=keyset&per_page=100&order_by=id&sort=asc&id_after=2\n`);
+    expect(out).toContain('  pager: stop — no next URL in a Link header with rel="next"\n');
+    expect(out).toContain('\n3 record(s) after aggregation/detail calls\nmapped records:\n  {"gitlab_user_id":"1","username":"john_smith","full_name":"John Smith","email":"john@example.com","role":"Employee",');
+    expect(api.requests).toHaveLength(2);
   });
 });
