@@ -40,6 +40,7 @@ Exit codes:
 
 Start with:  intake demo
 A new integration:
+  intake connectors                                            the connectors there are, and from where
   intake mapping suggest <connector> > mappings/<name>.yaml    a mapping to start from
   intake validate mappings/<name>.yaml                         what is wrong or still missing
   intake run mappings/<name>.yaml --test                       10 records, nothing written
