@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { connectorsCommand } from './commands/connectors.js';
 import { demoCommand } from './commands/demo.js';
 import { integrationsCommand } from './commands/integrations.js';
 import { mappingCommand } from './commands/mapping.js';
@@ -39,13 +40,14 @@ Exit codes:
 
 Start with:  intake demo
 A new integration:
+  intake connectors                                            the connectors there are, and from where
   intake mapping suggest <connector> > mappings/<name>.yaml    a mapping to start from
   intake validate mappings/<name>.yaml                         what is wrong or still missing
   intake run mappings/<name>.yaml --test                       10 records, nothing written
   intake launch <name>                                         schedule it; intake integrations
 Docs:        README.md, docs/mappings.md, docs/connectors.md`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, mappingCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, mappingCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 // `intake … | head` closes the pipe early: that is not an error.

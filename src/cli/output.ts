@@ -23,8 +23,7 @@ export function reportError(error: unknown, json: boolean): number {
     return exitCodes.invalid;
   }
   if (error instanceof IntakeError) {
-    const usage = error instanceof UsageError || (error instanceof CredentialError && localCredentialCodes.has(error.code));
-    const code = usage ? exitCodes.invalid : exitCodes.runFailed;
+    const code = exitCodeOf(error);
     if (json) print({ status: 'error', code: error.code, message: error.message, hint: error.hint });
     else process.stderr.write(`intake: ${visible(error.message)}\n${error.hint ? `  hint: ${visible(error.hint)}\n` : ''}`);
     return code;
@@ -33,6 +32,13 @@ export function reportError(error: unknown, json: boolean): number {
   process.stderr.write(`intake: internal error: ${visible(message)}\n  this is a bug in Intake; set INTAKE_DEBUG=1 to see the stack trace and report it\n`);
   if (process.env.INTAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return exitCodes.internal;
+}
+
+/** The exit code for an Intake error: 2 for usage, a definition or this machine's credential set-up; 3 for a failed run. */
+export function exitCodeOf(error: IntakeError): number {
+  if (error instanceof DefinitionError) return exitCodes.invalid;
+  const usage = error instanceof UsageError || (error instanceof CredentialError && localCredentialCodes.has(error.code));
+  return usage ? exitCodes.invalid : exitCodes.runFailed;
 }
 
 /** Credential problems of this machine's set-up (not set, too short): nothing was sent, exit 2. */

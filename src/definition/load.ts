@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { DefinitionError, type DefinitionIssue } from '../errors.js';
 import { checkConnector, checkMapping } from './crosscheck.js';
 import type { ConnectorSpec, MappingSpec } from './model.js';
 import { readBounded } from './limits.js';
+import { connectorFolders, connectorHint, connectorIdPattern, describeFolders, findConnector, userFolderOf } from './lookup.js';
 import { validateSchema, type SchemaName } from './schema.js';
 import { locate, parseYaml, type SourceFile } from './yaml.js';
 
@@ -63,21 +64,30 @@ export function loadIntegration(mappingFile: string, options: { draft?: boolean 
   const mapping = loadFile<MappingSpec>(mappingFile, 'mapping', () => []);
   if (!mapping.value) throw new DefinitionError(mapping.issues);
   const connectorFile = connectorPath(mappingFile, mapping.value.connector);
+  if (!connectorFile) throw new DefinitionError([connectorNotFound(mappingFile, mapping.value.connector, mapping.source!)]);
   const connector = loadFile<ConnectorSpec>(connectorFile, 'connector', checkConnector);
-  if (!connector.value) {
-    if (!existsSync(connectorFile)) {
-      const { line, col } = locate(mapping.source!, ['connector']);
-      throw new DefinitionError([{ file: displayPath(mappingFile), line, col, code: 'connector_not_found', path: 'connector', message: `connector "${mapping.value.connector}" not found at ${displayPath(connectorFile)}`, hint: 'use the id of a file in connectors/ (without .yaml), or a relative path to a connector file' }]);
-    }
-    throw new DefinitionError(connector.issues);
-  }
+  if (!connector.value) throw new DefinitionError(connector.issues);
   const issues = checkMapping(mapping.value, connector.value, mapping.source!);
-  if (connector.value.id !== mapping.value.connector && !mapping.value.connector.endsWith('.yaml')) {
+  if (connector.value.id !== mapping.value.connector && !isConnectorPath(mapping.value.connector)) {
     issues.push({ file: displayPath(connectorFile), line: 1, col: 1, code: 'id_mismatch', path: 'id', message: `the file declares id "${connector.value.id}" but the mapping asks for "${mapping.value.connector}"`, hint: 'make the file name and the id agree' });
   }
   const missing = issues.filter((i) => i.draft);
   if (issues.length > missing.length || (missing.length && !options.draft)) throw new DefinitionError(capped(issues));
   return { connector: connector.value, mapping: mapping.value, connectorFile, mappingFile, missing };
+}
+
+/** `connector:` names no file: where Intake looked, and the nearest id, at the value's position. */
+function connectorNotFound(mappingFile: string, connector: string, source: SourceFile): DefinitionIssue {
+  const { line, col } = locate(source, ['connector']);
+  const at = { file: displayPath(mappingFile), line, col, code: 'connector_not_found', path: 'connector' };
+  if (isConnectorPath(connector)) {
+    return { ...at, message: `connector file ${displayPath(resolve(dirname(resolve(mappingFile)), connector))} not found`, hint: 'a path ending in .yaml is relative to the mapping\'s folder; or give a connector id' };
+  }
+  const folders = connectorFolders(userFolderOf(mappingFile));
+  if (!connectorIdPattern.test(connector)) {
+    return { ...at, message: `"${connector}" is not a connector id (lower-case letters, digits, "-" and "_") nor a path ending in .yaml`, hint: connectorHint(connector, folders) };
+  }
+  return { ...at, message: `no connector "${connector}" in ${describeFolders(folders, displayPath)}`, hint: connectorHint(connector, folders) };
 }
 
 /** Validates any mix of connector and mapping files; returns the issues per file (empty when valid). */
@@ -104,13 +114,20 @@ function kindOf(file: string): SchemaName {
   }
 }
 
-/** `slack-users` → `<mapping dir>/../connectors/slack-users.yaml`; a path ending in .yaml is relative to the mapping. */
-export function connectorPath(mappingFile: string, connector: string): string {
-  const dir = dirname(resolve(mappingFile));
-  if (/\.ya?ml$/.test(connector)) return resolve(dir, connector);
-  const beside = join(dir, '..', 'connectors', `${connector}.yaml`);
-  return existsSync(beside) ? beside : resolve('connectors', `${connector}.yaml`);
+/**
+ * The file a mapping's `connector:` names: a path ending in .yaml, relative to the mapping; or an
+ * id, looked up in the user's folder (`connectors/` beside the mapping's folder), the shipped
+ * connectors, then each INTAKE_CONNECTORS folder (see lookup.ts). Undefined when there is none.
+ */
+export function connectorPath(mappingFile: string, connector: string): string | undefined {
+  if (isConnectorPath(connector)) {
+    const file = resolve(dirname(resolve(mappingFile)), connector);
+    return existsSync(file) ? file : undefined;
+  }
+  return findConnector(connector, connectorFolders(userFolderOf(mappingFile)))?.file;
 }
+
+const isConnectorPath = (connector: string) => /\.ya?ml$/.test(connector);
 
 /** A path as the user should read it: relative to the working folder when inside it. */
 export function displayPath(file: string): string {

@@ -13,7 +13,10 @@
  * matches; a field with `unmatched: first` takes the list's first element when none does. Keys
  * that themselves contain dots are found too: `@odata.nextLink`, or SCIM's
  * `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department` (the longest existing
- * key wins). Paths are checked when the connector loads (`pathProblem`), so `getter` trusts them.
+ * key wins); a key that starts with a dot follows the separating dot: Dropbox's
+ * `{"status": {".tag": "active"}}` is `status..tag` (and a top-level `.tag` is `.tag`). Paths are
+ * checked when the connector loads (`pathProblem`), so `getter` trusts them. docs/connectors.md,
+ * "Paths", says so.
  */
 export type Getter = (value: unknown) => unknown;
 
@@ -192,4 +195,26 @@ function parseLiteral(literal: string, at: number): unknown {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object';
+}
+
+/**
+ * The keys a path resolves to in `value`, found as `getter` finds them (the longest existing key
+ * first), or undefined where the path leads nowhere: `keysAt('status..tag', v)` → `['status', '.tag']`.
+ * For tools that show where a value sits (preview's envelope around the records); not for hot paths.
+ */
+export function keysAt(path: string, value: unknown): string[] | undefined {
+  if (path === '.' || path === '') return [];
+  const keys = path.split('.');
+  const walk = (current: unknown, from: number): string[] | undefined => {
+    if (from === keys.length) return [];
+    if (!isObject(current)) return undefined;
+    for (let to = keys.length; to > from; to--) {
+      const key = keys.slice(from, to).join('.');
+      if (!Object.prototype.hasOwnProperty.call(current, key)) continue;
+      const rest = walk(current[key], to);
+      return rest && [key, ...rest];
+    }
+    return undefined;
+  };
+  return walk(value, 0);
 }

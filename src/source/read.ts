@@ -5,7 +5,7 @@ import type { CredentialValues } from './auth/types.js';
 import { call, compileRequest, createClient, type Client } from './client.js';
 import { enrich } from './detail.js';
 import { compileExtract } from './extract.js';
-import { paginations, type PageRequest } from './pagination/index.js';
+import { paginations, type Next, type PageRequest } from './pagination/index.js';
 import { getter } from './paths.js';
 import { compileTemplate } from '../definition/template.js';
 import type { JsonResponse, RetryEvent } from './request.js';
@@ -49,6 +49,13 @@ export interface Page {
   request: { method: string; url: string; headers: Record<string, string>; body?: string };
   response: JsonResponse;
   records: unknown[];
+  /** what the paginator decided after this page, in words: the next page and where it came from, or why the read stops */
+  decision?: PageDecision;
+}
+
+export interface PageDecision {
+  next: boolean;
+  why: string;
 }
 
 /**
@@ -160,6 +167,7 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
           });
         }
         seen.add(id);
+        page.decision = decisionOf(next, page.number >= maxPages ? maxPages : undefined);
         if (page.number >= maxPages) stats.warnings.push(`stopped after ${maxPages} page(s) (max_pages); the API has more data — raise max_pages to read it`);
         else {
           page.next = next.request;
@@ -167,8 +175,9 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
           pending.catch(() => undefined); // handled where it is awaited
           await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed
         }
-      } else if ('limit' in next) {
-        stats.warnings.push(`stopped at page ${page.number}: ${next.limit}`);
+      } else {
+        page.decision = decisionOf(next);
+        if ('limit' in next) stats.warnings.push(`stopped at page ${page.number}: ${next.limit}`);
       }
       options.onRaw?.(page);
       options.onPage?.(stats);
@@ -177,6 +186,13 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
   } finally {
     pending?.catch(() => undefined);
   }
+}
+
+/** The paginator's decision as preview shows it; `maxPages` when the read stops there although the paginator had a next page. */
+function decisionOf(next: Next, maxPages?: number): PageDecision {
+  const why = next.why ?? ('limit' in next ? next.limit : 'request' in next ? 'the paginator gave a next page' : 'the paginator ended the read');
+  if (!('request' in next)) return { next: false, why };
+  return maxPages === undefined ? { next: true, why } : { next: false, why: `max_pages ${maxPages} reached (the paginator had a next page: ${why})` };
 }
 
 /** Adds a retry or a wait to the run's retry stats, grouped by reason. */

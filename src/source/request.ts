@@ -5,6 +5,7 @@ import { networkVerdict } from './network.js';
 import type { Classify, Verdict } from './rules.js';
 import type { Auth } from './auth/types.js';
 import { budget } from './budget.js';
+import { beforeAuth, ExchangeError, sentRequest, type SentRequest } from './exchange.js';
 import { notJson, parseBody } from './body.js';
 import { backoff, retryAfterMs, sleep } from './waits.js';
 
@@ -29,6 +30,8 @@ export interface JsonResponse {
   body: unknown;
   /** byte sequences of the body that were not UTF-8 (shown as U+FFFD) */
   invalidUtf8?: number;
+  /** the request as it was sent, credentials masked (preview shows it) */
+  sent?: SentRequest;
 }
 
 export interface Requester {
@@ -93,7 +96,9 @@ export function requester(options: {
   async function attempt(request: HttpRequest): Promise<JsonResponse | Failure> {
     const url = new URL(request.url);
     const headers = { ...request.headers };
+    const before = beforeAuth(url, headers);
     if (url.origin === options.origin) await options.auth.apply({ url, headers });
+    const asSent = sentRequest(request, url, headers, before, options.scrub);
     const held = await policy.budget();
     if (held > 0) options.onRetry?.({ reason: policy.budgetLabel ?? 'request budget', waitMs: held, retry: false });
     sent++;
@@ -101,15 +106,15 @@ export function requester(options: {
     try {
       response = await send({ ...request, url, headers }, policy.timeouts);
     } catch (error) {
-      return { verdict: networkVerdict(error, url.host, policy.timeouts, responses > 0) };
+      return { verdict: networkVerdict(error, url.host, policy.timeouts, responses > 0), sent: asSent };
     }
     responses++;
     const body = parseBody(response.text);
     const verdict = options.classify(response.status, body === undefined ? undefined : body.value, response.headers);
-    if (verdict) return { verdict, response };
-    if (body === undefined) return { verdict: notJson(response, parsed > 0, options.scrub), response };
+    if (verdict) return { verdict, response, sent: asSent };
+    if (body === undefined) return { verdict: notJson(response, parsed > 0, options.scrub), response, sent: asSent };
     parsed++;
-    return { status: response.status, headers: response.headers, body: body.value, ...(response.invalidUtf8 ? { invalidUtf8: response.invalidUtf8 } : {}) };
+    return { status: response.status, headers: response.headers, body: body.value, ...(response.invalidUtf8 ? { invalidUtf8: response.invalidUtf8 } : {}), sent: asSent };
   }
 
   return {
@@ -124,20 +129,21 @@ export function requester(options: {
         if (!('verdict' in result)) return result;
         const { verdict, response } = result;
         const context = `${request.method} ${describeUrl(request.url)}`;
+        const fail = (v: Verdict) => new ExchangeError(failure(v, context, options.scrub), { request: result.sent, ...(response ? { response: { status: response.status, headers: response.headers, text: response.text } } : {}) });
         if ((response?.status === 401 || verdict.reauth) && options.auth.refresh && !refreshed && request.url.origin === options.origin && (await options.auth.refresh())) {
           refreshed = true;
           options.onRetry?.({ reason: options.scrub(`${verdict.message}: credentials fetched again`), waitMs: 0, retry: true });
           n--;
           continue;
         }
-        if (verdict.class === 'configuration') throw fail(verdict, context, options.scrub);
+        if (verdict.class === 'configuration') throw fail(verdict);
         const asked = retryAfterMs(response?.headers, policy.resetHeader);
         if (n >= policy.attempts) {
           const spent = waited ? ` (${seconds(waited)} of waits)` : '';
-          throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempt${n === 1 ? '' : 's'}${spent}`, hint: verdict.hint ?? 'the API kept failing; run again later' }, context, options.scrub);
+          throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempt${n === 1 ? '' : 's'}${spent}`, hint: verdict.hint ?? 'the API kept failing; run again later' });
         }
         if (asked !== undefined && asked > policy.maxWaitMs) {
-          throw fail({ ...verdict, message: `${verdict.message} — the API asks to wait ${Math.ceil(asked / 1000)} s, more than the ${policy.maxWaitMs / 1000} s allowed`, hint: 'run again later, or raise retry.max_wait_seconds in the connector' }, context, options.scrub);
+          throw fail({ ...verdict, message: `${verdict.message} — the API asks to wait ${Math.ceil(asked / 1000)} s, more than the ${policy.maxWaitMs / 1000} s allowed`, hint: 'run again later, or raise retry.max_wait_seconds in the connector' });
         }
         const wait = asked === undefined ? backoff(policy, n) : Math.max(asked, policy.baseDelayMs);
         const reason = options.scrub(verdict.message);
@@ -153,9 +159,10 @@ export function requester(options: {
 interface Failure {
   verdict: Verdict;
   response?: HttpResponse;
+  sent: SentRequest;
 }
 
-function fail(verdict: Verdict, context: string, scrub: (t: string) => string): SourceError {
+function failure(verdict: Verdict, context: string, scrub: (t: string) => string): SourceError {
   return new SourceError(`api_${verdict.class}`, scrub(`${context}: ${verdict.message}`), { hint: verdict.hint ? scrub(verdict.hint) : undefined });
 }
 

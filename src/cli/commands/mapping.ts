@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { resolveLocalCredentials, secretsOf } from '../../credentials/local.js';
-import { loadConnector } from '../../definition/load.js';
+import { displayPath, loadConnector } from '../../definition/load.js';
+import { connectorArgument } from '../../definition/lookup.js';
 import type { MappingRecordType, Preference } from '../../definition/model.js';
 import { parseAssignments, resolveSettings } from '../../definition/settings.js';
 import { UsageError } from '../../errors.js';
@@ -8,7 +9,6 @@ import { suggestMapping } from '../../mapping/smart.js';
 import { readSource, scrubber } from '../../source/read.js';
 import type { SourceRecord } from '../../source/types.js';
 import { print } from '../output.js';
-import { connectorFile } from './preview.js';
 
 const recordTypes = ['people', 'people_and_saas_users'];
 const preferences = ['create_only', 'update_only', 'create_update'];
@@ -19,7 +19,7 @@ export function mappingCommand(program: Command): void {
   mapping
     .command('suggest')
     .description('print a mapping YAML for a connector: fields paired by name, label, type and sample values, with confidence')
-    .argument('<connector>', 'connector id (connectors/<id>.yaml) or path to a connector YAML file')
+    .argument('<connector>', 'connector id (looked up in ./connectors, the shipped connectors, then INTAKE_CONNECTORS) or path to a connector YAML file')
     .option('--record-type <type>', `what the integration writes: ${recordTypes.join(' | ')}`, 'people')
     .option('--preference <preference>', preferences.join(' | '), 'create_update')
     .option('--no-samples', 'do not read a sample page, even when credentials are set')
@@ -37,7 +37,7 @@ Examples:
     .action(async (arg: string, opts: { recordType: string; preference: string; samples: boolean; set: string[]; json?: boolean }) => {
       if (!recordTypes.includes(opts.recordType)) throw new UsageError('usage', `--record-type ${opts.recordType} is not one of ${recordTypes.join(', ')}`, { hint: '--record-type people' });
       if (!preferences.includes(opts.preference)) throw new UsageError('usage', `--preference ${opts.preference} is not one of ${preferences.join(', ')}`, { hint: '--preference create_update' });
-      const connector = loadConnector(connectorFile(arg));
+      const connector = loadConnector(connectorArgument(arg, displayPath).file);
       const { samples, note } = opts.samples ? await samplePage(connector, parseAssignments(opts.set)) : { samples: undefined, note: '--no-samples' };
       const suggestion = suggestMapping(connector, { recordType: opts.recordType as MappingRecordType, preference: opts.preference as Preference, samples, samplesNote: note });
       if (opts.json) return print(suggestion);

@@ -2,16 +2,21 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveLocalCredentials, secretsOf } from '../../credentials/local.js';
-import { loadConnector, loadIntegration } from '../../definition/load.js';
+import { displayPath, loadConnector, loadIntegration } from '../../definition/load.js';
+import { connectorArgument } from '../../definition/lookup.js';
 import type { ConnectorSpec, MappingSpec } from '../../definition/model.js';
 import { loadTimeTargets } from '../../definition/crosscheck.js';
 import { parseAssignments, resolveSettings } from '../../definition/settings.js';
 import { compileMapping } from '../../mapping/compile.js';
 import { packageRoot } from '../../paths.js';
 import { compileExtract } from '../../source/extract.js';
-import { readSource, scrubber, type Page } from '../../source/read.js';
+import { IntakeError } from '../../errors.js';
+import { exchangeOf } from '../../source/exchange.js';
+import { readSource, type Page } from '../../source/read.js';
 import type { SourceItem } from '../../source/types.js';
-import { print, visible } from '../output.js';
+import { exitCodeOf, print } from '../output.js';
+import { previewer, type PreviewPage } from '../preview/report.js';
+import { previewText } from '../preview/text.js';
 import { count } from '../usage.js';
 
 interface PreviewOptions {
@@ -26,56 +31,63 @@ interface PreviewOptions {
 export function previewCommand(program: Command): void {
   program
     .command('preview')
-    .description('run the first pages of a connector and show each request, the raw response, the source records and the mapped records')
-    .argument('<connector>', 'connector id (connectors/<id>.yaml) or path to a connector YAML file')
+    .description('run the first pages of a connector and show each request as sent, the response headers and body around the records, the raw and source records, the pager\'s decision, and the mapped records')
+    .argument('<connector>', 'connector id (looked up in ./connectors, the shipped connectors, then INTAKE_CONNECTORS) or path to a connector YAML file')
     .option('--pages <n>', 'pages to read', count, 1)
     .option('--records <n>', 'records to show per stage', count, 3)
     .option('--mapping <file>', 'mapping to apply (default: the one in mappings/ that uses this connector, if any)')
     .option('--set <key=value>', 'override a connector setting (repeatable)', (v: string, p: string[]) => [...p, v], [])
     .option('--json', 'print everything as one JSON object')
     .addHelpText('after', `
-Credentials come from the environment variables the connector declares; requests are shown with
-the credential left out ("added by credentials: <type>"), never with its value. Nothing is written.
+For each page: the request as sent — what the credentials added shown masked to its shape
+(Authorization: Bearer ***, PRIVATE-TOKEN: ***), never its value —, the response headers, the
+body around the records (the whole envelope, the records list as [… N records]), the first raw
+records, the source records, and what the pager decided (the next page and where it came from,
+or why it stopped). A request that fails is shown with its response (status, headers, body);
+the error follows on stderr (exit 3). --json carries all of it. Nothing is written.
 
 Examples:
   SLACK_TOKEN=xoxb-… intake preview slack-users
   intake preview connectors/okta-users.yaml --pages 2 --set base_url=https://acme.okta.com`)
     .action(async (connectorArg: string, opts: PreviewOptions) => {
-      const file = connectorFile(connectorArg);
-      const connector = loadConnector(file);
+      const found = connectorArgument(connectorArg, displayPath);
+      const connector = loadConnector(found.file);
       const mapping = findMapping(connector, opts.mapping);
       const settings = resolveSettings(connector, mapping?.settings, parseAssignments(opts.set));
       const credentials = resolveLocalCredentials(connector);
       const secrets = secretsOf(connector, credentials);
-      const scrub = scrubber(secrets);
-      const shown = opts.records;
-      const pages: Page[] = [];
-      const source = readSource({ connector, settings, credentials, secrets, maxPages: opts.pages, onRaw: (p) => pages.push(p) });
-      const items: SourceItem[] = [];
-      for await (const item of source.items) items.push(item);
+      const shown = previewer(connector, opts.records);
       const extract = compileExtract(connector.fields, connector.aggregate?.by ?? connector.sync_key);
+      const pages: PreviewPage[] = [];
+      const onRaw = (p: Page) => pages.push(shown.page(p, p.records.slice(0, opts.records).map((r, i) => extract(r, `record ${i + 1}`))));
+      const source = readSource({ connector, settings, credentials, secrets, maxPages: opts.pages, onRaw });
+      const head = { connector: connector.id, file: displayPath(found.file), origin: found.origin, mapping: mapping ? mapping.name ?? mapping.connector : null };
+      const items: SourceItem[] = [];
+      try {
+        for await (const item of source.items) items.push(item);
+      } catch (error) {
+        if (!(error instanceof IntakeError)) throw error;
+        const exchange = exchangeOf(error);
+        const failed = { ...head, pages, warnings: source.stats.warnings, ...(exchange ? { failure: shown.failure(exchange) } : {}) };
+        if (opts.json) {
+          print({ status: 'error', code: error.code, message: error.message, hint: error.hint, ...failed });
+          process.exitCode = exitCodeOf(error);
+          return;
+        }
+        process.stdout.write(`${previewText(failed)}\n`);
+        throw error;
+      }
       const report = {
-        connector: connector.id,
-        mapping: mapping ? mapping.name ?? mapping.connector : null,
-        pages: pages.map((p) => ({
-          request: { method: p.request.method, url: p.request.url, headers: p.request.headers, body: p.request.body, auth: `added by credentials: ${connector.credentials.type}` },
-          response: { status: p.response.status, records: p.records.length, excerpt: scrub(excerpt(p.response.body)) },
-          source_records: p.records.slice(0, shown).map((r, i) => extract(r, `record ${i + 1}`)),
-        })),
+        status: 'ok',
+        ...head,
+        pages,
         records: items.length,
-        mapped: mapping ? mapped(connector, mapping, items.slice(0, shown), settings) : undefined,
+        mapped: mapping ? mapped(connector, mapping, items.slice(0, opts.records), settings) : undefined,
         warnings: source.stats.warnings,
       };
       if (opts.json) return print(report);
-      process.stdout.write(`${text(report)}\n`);
+      process.stdout.write(`${previewText(report)}\n`);
     });
-}
-
-/** A connector id (connectors/<id>.yaml here, else the shipped one) or a path → its file. */
-export function connectorFile(arg: string): string {
-  if (/\.ya?ml$/.test(arg) || existsSync(arg)) return resolve(arg);
-  const local = resolve('connectors', `${arg}.yaml`);
-  return existsSync(local) ? local : join(packageRoot(), 'connectors', `${arg}.yaml`);
 }
 
 function findMapping(connector: ConnectorSpec, file?: string): MappingSpec | undefined {
@@ -111,26 +123,3 @@ function mapped(connector: ConnectorSpec, mapping: MappingSpec, items: SourceIte
   });
 }
 
-function excerpt(body: unknown): string {
-  const json = JSON.stringify(body);
-  return json.length > 600 ? `${json.slice(0, 600)}…` : json;
-}
-
-function text(report: { connector: string; mapping: string | null; pages: { request: Record<string, unknown>; response: Record<string, unknown>; source_records: unknown[] }[]; records: number; mapped?: unknown[]; warnings: string[] }): string {
-  const out: string[] = [`preview of ${report.connector}${report.mapping ? ` with mapping ${report.mapping}` : ''}`];
-  for (const [i, page] of report.pages.entries()) {
-    const r = page.request;
-    out.push('', `── page ${i + 1} ──`, `→ ${String(r.method)} ${String(r.url)}`, `  auth: ${String(r.auth)}`);
-    for (const [k, v] of Object.entries((r.headers as Record<string, string>) ?? {})) out.push(`  ${k}: ${v}`);
-    if (r.body) out.push(`  body: ${String(r.body)}`);
-    out.push(`← HTTP ${String(page.response.status)}, ${String(page.response.records)} record(s)`, `  ${String(page.response.excerpt)}`, '  source records:');
-    for (const rec of page.source_records) out.push(`    ${JSON.stringify('record' in (rec as object) ? (rec as { record: unknown }).record : rec)}`);
-  }
-  out.push('', `${report.records} record(s) after aggregation/detail calls`);
-  if (report.mapped) {
-    out.push('mapped records:');
-    for (const m of report.mapped) out.push(`  ${JSON.stringify(m)}`);
-  } else out.push('no mapping uses this connector: pass --mapping to see mapped records');
-  for (const w of report.warnings) out.push(`warning: ${visible(w)}`);
-  return out.join('\n');
-}

@@ -2,7 +2,7 @@ import type { ComponentDefinition } from '../../registry.js';
 import type { PaginationSpec } from '../../definition/model.js';
 import { getter } from '../paths.js';
 import { compileStop, type StopCondition } from './stop.js';
-import { sendAs, type Paginator, type SendAs } from './types.js';
+import { sendAs, sentAs, shown, type Paginator, type SendAs } from './types.js';
 
 /**
  * `type: cursor` — each response carries an opaque token for the next page; a missing or empty
@@ -38,19 +38,22 @@ export const cursor: ComponentDefinition<PaginationSpec, void, Paginator> = {
     const fromBody = getter(spec.token.path);
     const header = spec.token.path.toLowerCase();
     const stop = compileStop(spec.stop ?? []);
+    const source = spec.token.from === 'body' ? `body path ${spec.token.path}` : `header ${spec.token.path}`;
     let seen = 0;
     return {
       first: () => ({}),
       next({ body, headers, records }) {
         seen += records;
-        if (stop({ body, records, seen })) return { done: true };
+        const reason = stop({ body, records, seen });
+        if (reason) return { done: true, why: reason };
         const raw = spec.token.from === 'body' ? fromBody(body) : headers[header];
         const token = Array.isArray(raw) ? raw[0] : raw;
-        if (token === undefined || token === null || token === '') return { done: true };
+        if (token === undefined || token === null) return { done: true, why: `no cursor at ${source}` };
+        if (token === '') return { done: true, why: `empty cursor at ${source}` };
         const request = sendAs(spec.send, String(token));
         request.state = { cursor: String(token) };
         if (spec.continue_path) Object.assign(request, { path: spec.continue_path, replaceBody: true });
-        return { request };
+        return { request, why: `cursor ${shown(token)} from ${source}, sent as ${sentAs(spec.send)}${spec.continue_path ? ` to ${spec.continue_path}` : ''}` };
       },
     };
   },

@@ -32,15 +32,17 @@ export const nextUrl: ComponentDefinition<PaginationSpec, void, Paginator> = {
     const spec = config as NextUrlSpec;
     const fromBody = getter(spec.path ?? 'next');
     const stop = compileStop(spec.stop ?? []);
+    const source = spec.from === 'link_header' ? 'in a Link header with rel="next"' : `at body path ${spec.path ?? 'next'}`;
     let seen = 0;
     return {
       first: () => ({}),
       next({ body, headers, records }) {
         seen += records;
-        if (stop({ body, records, seen })) return { done: true };
+        const reason = stop({ body, records, seen });
+        if (reason) return { done: true, why: reason };
         const raw = spec.from === 'link_header' ? nextLink(headers.link) : fromBody(body);
-        if (typeof raw !== 'string' || raw === '') return { done: true };
-        return { request: { url: raw, state: { url: raw } } };
+        if (typeof raw !== 'string' || raw === '') return { done: true, why: `no next URL ${source}` };
+        return { request: { url: raw, state: { url: raw } }, why: `URL ${source}: ${raw}` };
       },
     };
   },

@@ -11,5 +11,5 @@ import type { Paginator } from './types.js';
  */
 export const none: ComponentDefinition<PaginationSpec, void, Paginator> = {
   type: 'none',
-  create: () => ({ first: () => ({}), next: () => ({ done: true }) }),
+  create: () => ({ first: () => ({}), next: () => ({ done: true, why: 'pagination type none: one request' }) }),
 };

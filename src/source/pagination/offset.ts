@@ -2,7 +2,7 @@ import type { ComponentDefinition } from '../../registry.js';
 import type { PaginationSpec } from '../../definition/model.js';
 import { shortPages } from './short.js';
 import { compileStop, numberAt, type StopCondition } from './stop.js';
-import { merge, sendAs, type Next, type Paginator, type SendAs } from './types.js';
+import { merge, sendAs, sentAs, type Next, type Paginator, type SendAs } from './types.js';
 
 /**
  * `type: offset` — offset/limit paging. Stops when the offset reaches the total the body gives
@@ -63,7 +63,11 @@ export const offset: ComponentDefinition<PaginationSpec, void, Paginator> = {
         const pageSize = short ? short.check(records, seen, total) : spec.page_size;
         const reason = stop({ body, records, seen, pageSize, total });
         if (reason && total !== undefined && seen < total) warnings.push(`the read ended (${reason}) after ${seen} records, but the API's total says ${total}`);
-        const next: Next = reason ? { done: true } : { request: request(position) };
+        const counted = `${seen} record(s) read${total === undefined ? '' : `, total ${total} at body path ${spec.total}`}`;
+        const moved = step === 'records' ? `moved by the ${records} record(s) of this page` : `moved by page_size ${spec.page_size}`;
+        const next: Next = reason
+          ? { done: true, why: `${reason} (${records} record(s) on this page${reason === 'short page' ? `, page_size ${pageSize}` : ''}; ${counted})` }
+          : { request: request(position), why: `offset ${position} (${moved}; ${counted}), sent as ${sentAs(spec.offset)}` };
         return warnings.length ? { ...next, warnings: warnings.splice(0) } : next;
       },
       resume(from) {

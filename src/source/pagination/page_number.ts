@@ -2,7 +2,7 @@ import type { ComponentDefinition } from '../../registry.js';
 import type { PaginationSpec } from '../../definition/model.js';
 import { shortPages } from './short.js';
 import { compileStop, numberAt, type StopCondition } from './stop.js';
-import { sendAs, type Next, type Paginator, type SendAs } from './types.js';
+import { sendAs, sentAs, type Next, type Paginator, type SendAs } from './types.js';
 
 /**
  * `type: page_number` — numbered pages. Stops at the total page count when the body gives one,
@@ -49,12 +49,14 @@ export const pageNumber: ComponentDefinition<PaginationSpec, void, Paginator> = 
       const last = total === undefined ? undefined : current - start + 1 >= total;
       // a total page count says whether more remain: as a record total, "reached" or "not yet"
       const pageSize = short ? short.check(records, seen, last === undefined ? undefined : last ? seen : Infinity) : spec.page_size;
-      if (stop({ body, records, seen, pageSize })) return { done: true };
-      if (total !== undefined && current - start + 1 >= total) return { done: true };
+      const reason = stop({ body, records, seen, pageSize });
+      if (reason) return { done: true, why: `${reason} (page ${current}: ${records} record(s)${reason === 'short page' ? `, page_size ${pageSize}` : ''})` };
+      if (total !== undefined && current - start + 1 >= total) return { done: true, why: `page ${current} is the last: ${total} page(s) in all at body path ${spec.total_pages}` };
       if (spec.page_limit !== undefined && current >= spec.page_limit) {
-        return { limit: `the API serves no page after ${spec.page_limit}; switch to cursor pagination to read the rest` };
+        const limit = `the API serves no page after ${spec.page_limit}; switch to cursor pagination to read the rest`;
+        return { limit, why: `page_limit ${spec.page_limit} reached: ${limit}` };
       }
-      return { request: request(current + 1) };
+      return { request: request(current + 1), why: `page ${current + 1}${total === undefined ? '' : ` of ${total}`}, sent as ${sentAs(spec.send)}` };
     };
     return {
       first: () => request(start),

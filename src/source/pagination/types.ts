@@ -26,9 +26,12 @@ export interface PageResponse {
 
 /**
  * The request for the next page, `done` (no more data), or `limit` (the API serves no further
- * page); with warnings for the run log (records the paging may have missed, a capped page size).
+ * page); with warnings for the run log (records the paging may have missed, a capped page size),
+ * and `why`: the decision in a few words, for the connector author (`intake preview`) — what the
+ * next page is and where it came from (`cursor "dXNlcjpVMEc5…" from body path
+ * response_metadata.next_cursor`), or what ended the read (`empty cursor at body path …`).
  */
-export type Next = ({ request: PageRequest } | { done: true } | { limit: string }) & { warnings?: string[] };
+export type Next = ({ request: PageRequest } | { done: true } | { limit: string }) & { warnings?: string[]; why?: string };
 
 export interface Paginator {
   first(): PageRequest;
@@ -66,4 +69,15 @@ export function merge(...parts: PageRequest[]): PageRequest {
     if (p.url) out.url = p.url;
   }
   return out;
+}
+
+/** A value from an API as a decision shows it: quoted, and cut after 12 characters (`"dXNlcjpVMEc5…"`). */
+export function shown(value: unknown): string {
+  const text = String(value);
+  return JSON.stringify(text.length > 16 ? `${text.slice(0, 12)}…` : text);
+}
+
+/** Where a pagination value is sent, in words: `query parameter cursor`, `header X-Cursor`, `body field cursor`. */
+export function sentAs(send: SendAs): string {
+  return `${send.in === 'query' ? 'query parameter' : send.in === 'header' ? 'header' : 'body field'} ${send.name}`;
 }
