@@ -177,7 +177,8 @@ async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | u
 }
 
 /**
- * Filters, maps and keys one item; records the outcome of items that go no further. A key value
+ * Filters, maps and keys one item; records the outcome of items that go no further. Filters come
+ * first, so a record a filter skips is skipped with its reason even when its key is empty. A key value
  * is the mapped value of its target field when the mapping maps that field (so it passes the
  * same conversion: `email: { source: email, convert: lowercase }`), else the source value; a
  * case-insensitive pair looks up and detects duplicates by its lower-case form.
@@ -190,20 +191,22 @@ function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set
   }
   const source = item.record;
   const raw = keyValue(source[syncKey[0].source]);
-  if (raw === '') {
-    record(options, people, describe(source), 'failed', `empty sync key: ${syncKey[0].source} has no value`);
-    return undefined;
-  }
+  const ref = raw || describe(source);
   let fields: Fields;
   try {
+    // filters first: a record a filter skips for having no key (Zoom's pending users) is skipped for that reason
     const skip = options.mapping.skipReason(source);
     if (skip) {
-      record(options, people, raw, 'skipped', skip);
+      record(options, people, ref, 'skipped', skip);
+      return undefined;
+    }
+    if (raw === '') {
+      record(options, people, ref, 'failed', `empty sync key: ${syncKey[0].source} has no value`);
       return undefined;
     }
     fields = options.mapping.map(source);
   } catch (error) {
-    record(options, people, raw, 'failed', (error as Error).message);
+    record(options, people, ref, 'failed', (error as Error).message);
     return undefined;
   }
   const values = syncKey.map((pair) => (pair.target in fields ? keyValue(fields[pair.target]) : keyValue(source[pair.source])));

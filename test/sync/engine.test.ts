@@ -139,6 +139,18 @@ describe('sync engine', () => {
     expect(people()[0]).toMatchObject({ username: 'alice', slack_user_id: 'U9' });
   });
 
+  // Regression: Zoom gives pending users no id, and the Zoom mapping's filter
+  // `{ field: user_id, exists: true }` meant to skip them; the empty key failed them first.
+  it('a filter that skips records without a key skips them with its reason, rather than failing them for the empty key', async () => {
+    const filtered = compiled({ ...mapping, filters: [{ field: 'user_id', exists: true, reason: 'pending user: no id yet' }] });
+    const tally = new Tally();
+    await sync(stream([user('U1'), { record: { user_id: null, username: 'invited', email: 'invited@example.com', is_bot: false, last_used: null } }]), {
+      target, preference: 'create_update', tally, mapping: filtered, syncKey: mapping.sync_key!, required: ['username'],
+    });
+    expect(tally.counts).toEqual({ added: 1, updated: 0, unchanged: 0, skipped: 1, failed: 0 });
+    expect(tally.details).toEqual([{ key: 'record invited', outcome: 'skipped', reason: 'filter: pending user: no id yet' }]);
+  });
+
   describe('batches as units', () => {
     const options = (tally: Tally) => ({ target, preference: 'create_update' as const, tally, mapping: compiled(), syncKey: mapping.sync_key!, required: ['username'] });
 
