@@ -56,6 +56,8 @@ export interface RateLimitSpec {
 export interface PaginationSpec {
   type: string;
   max_pages?: number | string;
+  /** a number, or `{{ settings.<name> }}` of an integer setting (resolved before the paginator is built) */
+  page_size?: number | string;
   [option: string]: unknown;
 }
 

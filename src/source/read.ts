@@ -1,4 +1,4 @@
-import type { ConnectorSpec, Scalar } from '../definition/model.js';
+import type { ConnectorSpec, PaginationSpec, Scalar } from '../definition/model.js';
 import { CredentialError, SourceError } from '../errors.js';
 import { aggregate } from './aggregate.js';
 import type { CredentialValues } from './auth/types.js';
@@ -6,8 +6,8 @@ import { call, compileRequest, createClient, type Client } from './client.js';
 import { enrich } from './detail.js';
 import { compileExtract } from './extract.js';
 import { paginations, type PageRequest } from './pagination/index.js';
+import { resolveNumbers } from './pagination/numbers.js';
 import { getter } from './paths.js';
-import { compileTemplate } from '../definition/template.js';
 import type { JsonResponse, RetryEvent } from './request.js';
 import { noRetries, type RetryStats, type SourceItem, type SourceStats } from './types.js';
 
@@ -112,8 +112,9 @@ function project(connector: ConnectorSpec, wanted: string[] | undefined): Connec
 
 async function* pages(client: Client, options: SourceOptions, stats: SourceStats): AsyncGenerator<Page> {
   const { connector } = options;
-  const paginator = paginations.get(connector.pagination.type).create(connector.pagination);
-  const maxPages = options.maxPages ?? maxPagesOf(connector, client.vars);
+  const pagination = resolveNumbers(connector.pagination, client.vars);
+  const paginator = paginations.get(pagination.type).create(pagination);
+  const maxPages = options.maxPages ?? maxPagesOf(pagination);
   const recordsOf = getter(connector.records);
   const build = compileRequest(connector.request, client);
   const seen = new Set<string>();
@@ -197,10 +198,9 @@ function onPage(error: unknown, number: number): unknown {
   return error;
 }
 
-function maxPagesOf(connector: ConnectorSpec, vars: Record<string, unknown>): number {
-  const raw = connector.pagination.max_pages;
-  if (raw === undefined) return Infinity;
-  const value = typeof raw === 'number' ? raw : Number(compileTemplate(raw).render(vars));
+/** The pagination's max_pages (already rendered from its setting), or no limit. */
+function maxPagesOf(pagination: PaginationSpec): number {
+  const value = Number(pagination.max_pages);
   return Number.isFinite(value) && value >= 1 ? value : Infinity;
 }
 
