@@ -9,7 +9,7 @@ import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
 import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
-import { checkPagination, type TemplateCheck } from './paging.js';
+import { checkPagination, checkPartitions, checkPartitionSetting, type TemplateCheck } from './paging.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
   return (segments, code, message, hint, at) => {
@@ -35,7 +35,8 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     template: (segments, value, scope) => checkTemplate(report, segments, value, scope, secretNames),
     request: (at, request, scope) => checkRequest(report, at, request, scope, secretNames),
   };
-  checkRequest(report, ['request'], spec.request, requestScope, secretNames);
+  const partition: Record<string, string[]> = spec.partitions ? { partition: checkPartitions(spec, report, templates) } : {};
+  checkRequest(report, ['request'], spec.request, { ...requestScope, ...partition }, secretNames);
   if (spec.detail) checkRequest(report, ['detail', 'request'], spec.detail.request, { ...requestScope, record: fields }, secretNames);
   const authScope = { settings, credentials: Object.keys(spec.credentials.fields) };
   for (const [segments, value] of strings(spec.credentials, ['credentials'])) {
@@ -94,6 +95,8 @@ function checkPaths(spec: ConnectorSpec, report: Report): void {
     [['request', 'path'], spec.request.path],
     [['detail', 'request', 'path'], spec.detail?.request.path],
     [['pagination', 'continue_path'], spec.pagination.continue_path],
+    [['partitions', 'request', 'path'], (spec.partitions?.request as { path?: unknown } | undefined)?.path],
+    [['partitions', 'pagination', 'continue_path'], (spec.partitions?.pagination as { continue_path?: unknown } | undefined)?.continue_path],
     [['credentials', 'login', 'path'], login],
   ];
   for (const [segments, path] of paths) {
@@ -129,6 +132,7 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   checkCustomFields(mapping, report);
   compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
+  checkPartitionSetting(mapping, connector, report);
   checkMappingUrls(mapping, connector, report);
   checkRequiredTargets(mapping, draft);
   checkSchedule(mapping, report);

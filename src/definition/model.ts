@@ -61,6 +61,12 @@ export interface PaginationSpec {
   [option: string]: unknown;
 }
 
+/** `partitions:` — the list request once per value (`type: values`) or per parent record (`type: parent`). */
+export interface PartitionsSpec {
+  type: string;
+  [option: string]: unknown;
+}
+
 export interface ErrorRuleSpec {
   when: { status?: number | number[]; path?: string; equals?: Scalar | null; in?: Scalar[] };
   class: ErrorClass;
@@ -98,6 +104,7 @@ export interface ConnectorSpec {
   base_url: string;
   request: RequestSpec;
   pagination: PaginationSpec;
+  partitions?: PartitionsSpec;
   records: string;
   records_missing?: 'error' | 'empty';
   errors?: ErrorRuleSpec[];

@@ -1,6 +1,7 @@
-import type { ConnectorSpec, PaginationSpec, RequestSpec, SettingSpec } from './model.js';
+import type { ConnectorSpec, MappingSpec, PaginationSpec, RequestSpec, Scalar, SettingSpec } from './model.js';
 import type { Report } from '../mapping/compile.js';
 import { settingOptions } from '../source/pagination/numbers.js';
+import { splitValues } from '../source/partitions/values.js';
 
 /** What the template checks of crosscheck.ts need: the scope a template may use, the secret names it may not. */
 export interface TemplateCheck {
@@ -53,4 +54,47 @@ export function checkPagination(spec: ConnectorSpec, at: (string | number)[], pa
   if (pagination.type === 'next_url' && pagination.from === 'body' && !pagination.path) {
     report(at, 'missing_option', 'next_url from: body needs "path", the body field that holds the next URL', 'add path:, e.g. path: "@odata.nextLink"');
   }
+}
+
+/**
+ * Checks of `partitions:`: values from a setting name one string setting whose default gives a
+ * value; a parent request's templates, pagination and fields. Returns the names the list request
+ * may use as `{{ partition.<name> }}`.
+ */
+export function checkPartitions(spec: ConnectorSpec, report: Report, check: TemplateCheck): string[] {
+  const partitions = spec.partitions;
+  if (!partitions) return [];
+  if (partitions.type === 'values') {
+    const values = partitions.values;
+    if (typeof values === 'string') {
+      check.template(['partitions', 'values'], values, { settings: check.scope.settings });
+      const name = wholeSetting(values);
+      const setting = name ? spec.settings?.[name] : undefined;
+      if (!name || (setting && setting.type !== 'string')) {
+        report(['partitions', 'values'], 'invalid_value', `values must be a list, or one string setting as {{ settings.<name> }} (its value separated by commas); "${values}" ${name ? `names ${kind(setting!)} setting` : 'is not'}`, 'e.g. values: "{{ settings.statuses }}" with settings.statuses of type: string, default: "active,inactive"');
+      } else if (setting?.default !== undefined && !splitValues(setting.default).length) {
+        report(['settings', name, 'default'], 'invalid_default', `setting ${name} gives the partitions their values, but its default ${JSON.stringify(setting.default)} holds none`, 'give one or more values separated by commas, or no default (required: true)');
+      }
+    }
+    return [String(partitions.name)];
+  }
+  const request = partitions.request as RequestSpec;
+  const pagination = partitions.pagination as PaginationSpec;
+  check.request(['partitions', 'request'], request, { ...check.scope, page: null });
+  checkPagination(spec, ['partitions', 'pagination'], pagination, request, report, check);
+  return Object.keys(partitions.fields as Record<string, unknown>);
+}
+
+/** A mapping's value for the setting that gives the partitions their values must hold at least one. */
+export function checkPartitionSetting(mapping: MappingSpec, connector: ConnectorSpec, report: Report): void {
+  const values = connector.partitions?.type === 'values' ? connector.partitions.values : undefined;
+  const name = typeof values === 'string' ? wholeSetting(values) : undefined;
+  const value: Scalar | undefined = name ? mapping.settings?.[name] : undefined;
+  if (name && typeof value === 'string' && !splitValues(value).length) {
+    report(['settings', name], 'invalid_setting', `${JSON.stringify(value)} gives the partitions of connector ${connector.id} no value to read`, describe(connector.settings?.[name]));
+  }
+}
+
+function describe(setting: SettingSpec | undefined): string {
+  return `${setting?.label ?? 'the values'}: one or more values separated by commas`;
 }
