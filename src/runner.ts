@@ -78,7 +78,7 @@ export interface RunResult {
   /** an interrupted run: the signal that stopped it */
   signal?: string;
   /** this run continued where an earlier failed or interrupted run stopped */
-  resumed_from?: { run: number; page: number };
+  resumed_from?: { run: number; page: number; partition?: string };
   /** a failed or interrupted run: where the next run continues (null: from the first page) */
   resume?: RunSummary['resume'];
 }
@@ -130,6 +130,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const beat = runId === null ? undefined : setInterval(() => heartbeat(log, runId!), heartbeatMs).unref();
   let failure: IntakeError | undefined;
   let position: () => SourcePosition | 'done' | undefined = () => undefined;
+  let resumed = () => false;
   try {
     const targets = await targetFields(target, integration, warnings);
     const meta = { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings };
@@ -141,6 +142,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     });
     stats = source.stats;
     position = source.position;
+    resumed = source.resumed;
     const checkpoint = (): Checkpoint | null => checkpointOf(position(), Boolean(connector.aggregate), fingerprint, scrub);
     await sync(test ? take(source.items, testRecords) : source.items, {
       target,
@@ -201,7 +203,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     code: failure?.code, message, hint, warnings, reasons: groupReasons(tally.details),
     ...(test ? { records: events, missing: integration.missing.map((i) => i.message) } : {}),
     ...(failure instanceof SyncInterrupted ? { signal: failure.signal } : {}),
-    ...(resume ? { resumed_from: { run: resume.run, page: resume.position.page } } : {}),
+    ...(resume && resumed() ? { resumed_from: { run: resume.run, page: resume.position.page, ...(resume.position.partition ? { partition: resume.position.partition.label } : {}) } } : {}),
     ...(logged?.resume !== undefined ? { resume: logged.resume } : {}),
   });
 }
@@ -235,7 +237,7 @@ function resumeFrom(log: RunLog, key: string, runId: number, fingerprint: string
     return undefined;
   }
   log.resumed(runId, point.run, checkpoint);
-  return { run: point.run, position: { page: checkpoint.page, request: checkpoint.request as SourcePosition['request'], skip: checkpoint.skip } };
+  return { run: point.run, position: { page: checkpoint.page, request: checkpoint.request as SourcePosition['request'], skip: checkpoint.skip, ...(checkpoint.partition ? { partition: checkpoint.partition } : {}) } };
 }
 
 /** The checkpoint a committed batch leaves: where the next run continues if this one stops. */
@@ -244,7 +246,7 @@ function checkpointOf(position: SourcePosition | 'done' | undefined, aggregated:
   if (position === undefined || position === 'done') return null;
   const request = JSON.stringify(position.request);
   if (scrub(request) !== request) return { resumable: false, reason: 'the next page\'s request carries a credential, which is never stored' };
-  return { resumable: true, fingerprint, page: position.page, request: position.request, skip: position.skip };
+  return { resumable: true, fingerprint, page: position.page, request: position.request, skip: position.skip, ...(position.partition ? { partition: position.partition } : {}) };
 }
 
 /** The first `limit` items of a stream; the source stops reading when the consumer stops. */

@@ -21,7 +21,7 @@ export function formatRun(result: RunResult): string {
   }
   lines.push(...retryLines(result.retries));
   for (const warning of result.warnings) lines.push(`  warning: ${visible(warning)}`);
-  if (result.resumed_from) lines.push(`  continued from run #${result.resumed_from.run} at page ${result.resumed_from.page}: the records before it were synced by that run`);
+  if (result.resumed_from) lines.push(`  continued from run #${result.resumed_from.run} at page ${result.resumed_from.page}${result.resumed_from.partition ? ` of ${result.resumed_from.partition}` : ''}: the records before it were synced by that run`);
   if (result.message) lines.push(result.status === 'interrupted' ? `  ${visible(result.message)}` : `  error: ${visible(result.message)}`);
   if (result.hint) lines.push(`  hint: ${visible(result.hint)}`);
   if (result.status === 'failed' || result.status === 'interrupted') lines.push(...kept(result));
@@ -48,7 +48,7 @@ export function kept(run: { counts: Counts; saas_users?: { counts: Counts }; res
     ? '  kept: the batches committed before it stopped, counted above; nothing of the batch in progress was written'
     : '  kept: nothing was written'];
   const resume = run.resume;
-  if (resume && 'page' in resume) lines.push(`  next run: continues at page ${resume.page}${resume.skip ? ` after its first ${resume.skip} entries` : ''}, counting no record twice (intake run --from-start reads everything again)`);
+  if (resume && 'page' in resume) lines.push(`  next run: continues at page ${resume.page}${resume.partition ? ` of ${resume.partition}` : ''}${resume.skip ? ` after its first ${resume.skip} entries` : ''}, counting no record twice (intake run --from-start reads everything again)`);
   else if (resume) lines.push(`  next run: reads from the first page: ${resume.from_start}`);
   else if (resume === null) lines.push('  next run: reads from the first page');
   return lines;

@@ -10,6 +10,7 @@ import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
 import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
+import { checkPagination, checkPartitions, checkPartitionSetting, type TemplateCheck } from './paging.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
   return (segments, code, message, hint, at) => {
@@ -30,7 +31,13 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   const secretNames = new Set(Object.keys(spec.credentials.fields).filter((n) => !publicCredentials.includes(n)));
   checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials }, secretNames);
   checkConnectorUrls(spec, report);
-  checkRequest(report, ['request'], spec.request, requestScope, secretNames);
+  const templates: TemplateCheck = {
+    scope: { settings, credentials: publicCredentials },
+    template: (segments, value, scope) => checkTemplate(report, segments, value, scope, secretNames),
+    request: (at, request, scope) => checkRequest(report, at, request, scope, secretNames),
+  };
+  const partition: Record<string, string[]> = spec.partitions ? { partition: checkPartitions(spec, report, templates) } : {};
+  checkRequest(report, ['request'], spec.request, { ...requestScope, ...partition }, secretNames);
   if (spec.detail) checkRequest(report, ['detail', 'request'], spec.detail.request, { ...requestScope, record: fields }, secretNames);
   const authScope = { settings, credentials: Object.keys(spec.credentials.fields) };
   for (const [segments, value] of strings(spec.credentials, ['credentials'])) {
@@ -49,28 +56,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   }
   checkPaths(spec, report);
   checkPathSyntax(spec, report);
-  if (typeof spec.pagination.max_pages === 'string') {
-    checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
-    const setting = /^\{\{\s*settings\.([a-z][a-z0-9_]*)\s*\}\}$/.exec(spec.pagination.max_pages)?.[1];
-    if (!setting || (spec.settings?.[setting] && spec.settings[setting].type !== 'integer')) {
-      report(['pagination', 'max_pages'], 'invalid_value', `max_pages must be a number, or one integer setting as {{ settings.<name> }}; "${spec.pagination.max_pages}" ${setting ? `is a ${spec.settings![setting].type} setting` : 'is not'}`, 'e.g. max_pages: "{{ settings.max_pages }}" with settings.max_pages of type: integer, minimum: 1');
-    }
-  }
-  const sendsInBody = Object.values(spec.pagination).some((v) => v && typeof v === 'object' && (v as { in?: string }).in === 'body');
-  if (sendsInBody && spec.request.method !== 'POST') {
-    report(['pagination'], 'body_needs_post', 'the pagination sends a value in the request body, but the request is a GET', 'set request.method: POST, or send the value in: query');
-  }
-  const stops = (spec.pagination.stop as unknown[] | undefined) ?? [];
-  if (stops.includes('short_page') && spec.pagination.page_size === undefined) {
-    report(['pagination', 'stop'], 'missing_option', 'the short_page stop condition needs page_size, the number of records in a full page', 'add page_size: <n> to the pagination');
-  }
-  const totalOption = spec.pagination.type === 'offset' ? 'total' : spec.pagination.type === 'page_number' ? 'total_pages' : undefined;
-  if (stops.includes('total_reached') && (!totalOption || spec.pagination[totalOption] === undefined)) {
-    report(['pagination', 'stop'], 'missing_option', `the total_reached stop condition needs ${totalOption ?? 'a total, which this pagination type does not read'}`, totalOption ? `add ${totalOption}: <body path of the total>` : 'use offset or page_number pagination, or another stop condition');
-  }
-  if (spec.pagination.type === 'next_url' && spec.pagination.from === 'body' && !spec.pagination.path) {
-    report(['pagination'], 'missing_option', 'next_url from: body needs "path", the body field that holds the next URL', 'add path:, e.g. path: "@odata.nextLink"');
-  }
+  checkPagination(spec, ['pagination'], spec.pagination, spec.request, report, templates);
   (spec.errors ?? []).forEach((rule, i) => {
     if (rule.when.path && !('equals' in rule.when) && !rule.when.in) {
       report(['errors', i, 'when'], 'missing_option', `the rule tests "${rule.when.path}" but says no value`, 'add equals: <value> or in: [<values>]');
@@ -115,6 +101,8 @@ function checkPaths(spec: ConnectorSpec, report: Report): void {
     [['request', 'path'], spec.request.path],
     [['detail', 'request', 'path'], spec.detail?.request.path],
     [['pagination', 'continue_path'], spec.pagination.continue_path],
+    [['partitions', 'request', 'path'], (spec.partitions?.request as { path?: unknown } | undefined)?.path],
+    [['partitions', 'pagination', 'continue_path'], (spec.partitions?.pagination as { continue_path?: unknown } | undefined)?.continue_path],
     [['credentials', 'login', 'path'], login],
   ];
   for (const [segments, path] of paths) {
@@ -150,6 +138,7 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   checkCustomFields(mapping, report);
   compileMapping(mapping, connector, loadTimeTargets(mapping), loadTimeMeta(mapping, connector), report);
   checkSettings(mapping, connector, report);
+  checkPartitionSetting(mapping, connector, report);
   checkMappingUrls(mapping, connector, report);
   checkRequiredTargets(mapping, draft);
   checkSchedule(mapping, report);

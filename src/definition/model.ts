@@ -56,6 +56,14 @@ export interface RateLimitSpec {
 export interface PaginationSpec {
   type: string;
   max_pages?: number | string;
+  /** a number, or `{{ settings.<name> }}` of an integer setting (resolved before the paginator is built) */
+  page_size?: number | string;
+  [option: string]: unknown;
+}
+
+/** `partitions:` — the list request once per value (`type: values`) or per parent record (`type: parent`). */
+export interface PartitionsSpec {
+  type: string;
   [option: string]: unknown;
 }
 
@@ -98,6 +106,7 @@ export interface ConnectorSpec {
   base_url: string;
   request: RequestSpec;
   pagination: PaginationSpec;
+  partitions?: PartitionsSpec;
   records: string;
   records_missing?: 'error' | 'empty';
   errors?: ErrorRuleSpec[];

@@ -9,11 +9,12 @@ export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'f
 /**
  * Where a failed or interrupted run stopped, committed with its last batch: the next run of the
  * same integration (same connector, mapping and settings: `fingerprint`) reads on from `page`,
- * skipping the `skip` entries of that page that were already synced. `resumable: false` when the
+ * skipping the `skip` entries of that page that were already synced; a partitioned read names the
+ * partition, whose `page` it is (see `PartitionPoint`). `resumable: false` when the
  * read cannot be continued (an aggregated connector, a next-page link that carries a credential).
  */
 export type Checkpoint =
-  | { resumable: true; fingerprint: string; page: number; request: unknown; skip: number }
+  | { resumable: true; fingerprint: string; page: number; request: unknown; skip: number; partition?: { index: number; key: string; label: string; before: string } }
   | { resumable: false; reason: string };
 
 /** One integration run as the run log keeps it. */
@@ -41,7 +42,7 @@ export interface RunSummary {
   /** a running run: the process that runs it, and its last sign of life */
   owner?: { host: string; pid: number; heartbeat_at: string | null };
   /** a failed or interrupted run: where the next run continues (null: from the first page), and why not when it cannot */
-  resume?: { page: number; skip: number } | { from_start: string } | null;
+  resume?: { page: number; skip: number; partition?: string } | { from_start: string } | null;
   /** the run whose checkpoint this run continued from */
   resumed_from: number | null;
 }
@@ -212,5 +213,6 @@ function toSummary(row: RunRow): RunSummary {
 function resumeOf(text: string | null): RunSummary['resume'] {
   if (!text) return null;
   const checkpoint = JSON.parse(text) as Checkpoint;
-  return checkpoint.resumable ? { page: checkpoint.page, skip: checkpoint.skip } : { from_start: checkpoint.reason };
+  if (!checkpoint.resumable) return { from_start: checkpoint.reason };
+  return { page: checkpoint.page, skip: checkpoint.skip, ...(checkpoint.partition ? { partition: checkpoint.partition.label } : {}) };
 }

@@ -1,4 +1,4 @@
-import type { ConnectorSpec, Scalar } from '../definition/model.js';
+import type { ConnectorSpec, PaginationSpec, Scalar } from '../definition/model.js';
 import { CredentialError, SourceError } from '../errors.js';
 import { aggregate } from './aggregate.js';
 import type { CredentialValues } from './auth/types.js';
@@ -6,8 +6,11 @@ import { call, compileRequest, createClient, type Client } from './client.js';
 import { enrich } from './detail.js';
 import { compileExtract } from './extract.js';
 import { paginations, type Next, type PageRequest } from './pagination/index.js';
+import { resolveNumbers } from './pagination/numbers.js';
+import { partitions, type PagedRequest, type Partition, type PartitionContext } from './partitions/index.js';
+import { pointsOf, resumedPartition, type PartitionPoint } from './partitions/points.js';
 import { getter } from './paths.js';
-import { compileTemplate } from '../definition/template.js';
+import type { Vars } from '../definition/template.js';
 import type { JsonResponse, RetryEvent } from './request.js';
 import { noRetries, type RetryStats, type SourceItem, type SourceStats } from './types.js';
 
@@ -21,7 +24,7 @@ export interface SourceOptions {
   secrets: string[];
   /** read only these connector fields (what the mapping uses); default: all */
   fields?: string[];
-  /** pages to read at most (overrides the connector's max_pages, e.g. for preview) */
+  /** pages to read at most (overrides the connector's max_pages, e.g. for preview; with partitions, in all) */
   maxPages?: number;
   onPage?: (stats: SourceStats) => void;
   onWait?: (ms: number, reason: string) => void;
@@ -33,13 +36,17 @@ export interface SourceOptions {
 
 /**
  * A point in the read the next run can continue from: the request of page `page` (numbered as
- * in the first run) and how many of that page's entries were already synced.
+ * in the first run, within its partition) and how many of that page's entries were already
+ * synced; with partitions, the partition too.
  */
 export interface SourcePosition {
   page: number;
   request: PageRequest;
   skip: number;
+  partition?: PartitionPoint;
 }
+
+export type { PartitionPoint };
 
 export interface Page {
   number: number;
@@ -51,6 +58,12 @@ export interface Page {
   records: unknown[];
   /** what the paginator decided after this page, in words: the next page and where it came from, or why the read stops */
   decision?: PageDecision;
+  /** a partitioned read: the partition of this page (`number` counts within it) */
+  partition?: PartitionPoint;
+  /** the last page of a partition that is not the last one: where the read goes on (the next partition's first page) */
+  then?: SourcePosition;
+  /** the first page of a resumed read: its first entries, which the earlier run already synced */
+  skip?: number;
 }
 
 export interface PageDecision {
@@ -63,7 +76,7 @@ export interface PageDecision {
  * then enriched by detail calls, when the connector says so. The next page is requested as soon
  * as its cursor is known, while the current page's records are consumed.
  */
-export function readSource(options: SourceOptions): { items: AsyncGenerator<SourceItem>; stats: SourceStats; position: () => SourcePosition | 'done' | undefined } {
+export function readSource(options: SourceOptions): { items: AsyncGenerator<SourceItem>; stats: SourceStats; position: () => SourcePosition | 'done' | undefined; resumed: () => boolean } {
   const stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [], retries: noRetries() };
   const connector = project(options.connector, options.fields);
   const extract = compileExtract(connector.fields, connector.aggregate?.by ?? connector.sync_key);
@@ -71,13 +84,18 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
   const resumable = !connector.aggregate;
   const ahead: (SourcePosition | 'done')[] = []; // positions after the entries read but not yet handed on
   let position: SourcePosition | 'done' | undefined = options.resume;
+  // whether the read continues at options.resume: a partitioned read knows once it has its partitions
+  let resumed = Boolean(options.resume) && !connector.partitions;
   async function* entries(client: Client): AsyncGenerator<SourceItem> {
-    for await (const page of pages(client, options, stats)) {
-      const skip = options.resume && page.number === options.resume.page ? Math.min(options.resume.skip, page.records.length) : 0;
+    for await (const page of listPages(client, options, stats, (yes) => (resumed = yes))) {
+      const skip = Math.min(page.skip ?? 0, page.records.length);
+      const label = page.partition?.label;
       for (let i = skip; i < page.records.length; i++) {
         stats.entries++;
         if (resumable) ahead.push(after(page, i + 1));
-        yield extract(page.records[i], `record ${i + 1} of page ${page.number}`);
+        const item = extract(page.records[i], `record ${i + 1} of page ${page.number}${label ? ` of ${label}` : ''}`);
+        // the partition travels with the record, so a duplicate across partitions says where both came from
+        yield label && 'record' in item ? { ...item, partition: label } : item;
       }
     }
   }
@@ -92,13 +110,15 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
       yield item;
     }
   }
-  return { items: items(), stats, position: () => (resumable ? position : undefined) };
+  return { items: items(), stats, position: () => (resumable ? position : undefined), resumed: () => resumed };
 }
 
 /** Where the read continues after the first `count` entries of a page. */
 function after(page: Page, count: number): SourcePosition | 'done' {
-  if (count < page.records.length) return { page: page.number, request: page.asked, skip: count };
-  return page.next ? { page: page.number + 1, request: page.next, skip: 0 } : 'done';
+  const partition = page.partition && { partition: page.partition };
+  if (count < page.records.length) return { page: page.number, request: page.asked, skip: count, ...partition };
+  if (page.next) return { page: page.number + 1, request: page.next, skip: 0, ...partition };
+  return page.then ?? 'done';
 }
 
 /**
@@ -117,29 +137,85 @@ function project(connector: ConnectorSpec, wanted: string[] | undefined): Connec
   return { ...connector, fields, aggregate };
 }
 
-async function* pages(client: Client, options: SourceOptions, stats: SourceStats): AsyncGenerator<Page> {
+/**
+ * The list request's pages: one paged read, or one per partition (in order, each with its own
+ * pagination). Counts each page and shows it to `onRaw` / `onPage`.
+ */
+async function* listPages(client: Client, options: SourceOptions, stats: SourceStats, onResume: (resumed: boolean) => void): AsyncGenerator<Page> {
   const { connector } = options;
-  const paginator = paginations.get(connector.pagination.type).create(connector.pagination);
-  const maxPages = options.maxPages ?? maxPagesOf(connector, client.vars);
-  const recordsOf = getter(connector.records);
-  const build = compileRequest(connector.request, client);
+  const list: PagedRequest = { request: connector.request, pagination: connector.pagination, records: connector.records, records_missing: connector.records_missing, label: '' };
+  const counted = (page: Page): Page => {
+    stats.pages++;
+    options.onRaw?.(page);
+    options.onPage?.(stats);
+    return page;
+  };
+  if (!connector.partitions) {
+    for await (const page of pages(client, list, stats, { resume: options.resume, maxPages: options.maxPages })) yield counted(page);
+    return;
+  }
+  const context: PartitionContext = { vars: client.vars, warn: (text) => stats.warnings.push(text), readPages: (source) => pages(client, source, stats, {}) };
+  const all = await partitions.get(connector.partitions.type).create(connector.partitions, context).list();
+  const points = pointsOf(all);
+  const resume = options.resume && resumedPartition(points, options.resume, stats.warnings);
+  if (options.resume) onResume(Boolean(resume));
+  const from = resume?.partition?.index ?? 0;
+  for (let i = from; i < all.length; i++) {
+    const left = options.maxPages === undefined ? undefined : options.maxPages - stats.pages;
+    if (left !== undefined && left <= 0) {
+      stats.warnings.push(`stopped after ${options.maxPages} page(s): ${all.length - i} partition(s) not read (${all.slice(i, i + 3).map((p) => p.label).join(', ')}${all.length - i > 3 ? ', …' : ''})`);
+      return;
+    }
+    const then: SourcePosition | undefined = i + 1 < all.length ? { page: 1, request: firstRequest(connector.pagination, client.vars), skip: 0, partition: points[i + 1] } : undefined;
+    for await (const page of pages(client, { ...list, label: all[i].label }, stats, { resume: i === from ? resume : undefined, maxPages: left, partition: all[i] })) {
+      page.partition = points[i];
+      if (!page.next) page.then = then;
+      yield counted(page);
+    }
+  }
+}
+
+/** The request of a paged read's first page. */
+function firstRequest(pagination: PaginationSpec, vars: Vars): PageRequest {
+  return paginations.get(pagination.type).create(resolveNumbers(pagination, vars)).first();
+}
+
+interface PagesOptions {
+  /** continue at this position (its page, request and skip) */
+  resume?: SourcePosition;
+  /** pages to read at most; default: the pagination's max_pages */
+  maxPages?: number;
+  /** the partition this read is for: its values are `{{ partition.<name> }}` in the request */
+  partition?: Partition;
+}
+
+/** One paged read of a request: the list request (of one partition), or a parent request. */
+async function* pages(client: Client, source: PagedRequest, stats: SourceStats, options: PagesOptions): AsyncGenerator<Page> {
+  const pagination = resolveNumbers(source.pagination, client.vars);
+  const paginator = paginations.get(pagination.type).create(pagination);
+  const maxPages = options.maxPages ?? maxPagesOf(pagination);
+  const recordsOf = getter(source.records);
+  const build = compileRequest(source.request, client);
+  const vars = options.partition ? { partition: options.partition.values } : {};
+  const where = (number: number) => (source.label ? `page ${number} of ${source.label}` : `page ${number}`);
+  const about = source.label ? `${source.label}: ` : '';
   const seen = new Set<string>();
 
   const fetchPage = async (extra: PageRequest, number: number): Promise<Page> => {
-    const request = build(extra);
+    const request = build(extra, vars);
     let response: Awaited<ReturnType<typeof call>>;
     try {
       response = await call(client, request);
     } catch (error) {
-      throw onPage(error, number);
+      throw onPage(error, where(number));
     } finally {
       stats.requests = client.requester.sent;
     }
     let records = recordsOf(response.body);
-    if (records === undefined && connector.records_missing === 'empty' && response.body !== null && typeof response.body === 'object') records = [];
+    if (records === undefined && source.records_missing === 'empty' && response.body !== null && typeof response.body === 'object') records = [];
     if (!Array.isArray(records)) {
-      throw new SourceError('records_not_found', `page ${number}: no record list at "${connector.records}" in the response of ${request.url.pathname}`, {
-        hint: `check "records:" in the connector; the response has the keys ${topKeys(response.body)}`,
+      throw new SourceError('records_not_found', `${where(number)}: no record list at "${source.records}" in the response of ${request.url.pathname}`, {
+        hint: `check "records:" in the ${source.label === 'the parent request' ? 'partitions of the ' : ''}connector; the response has the keys ${topKeys(response.body)}`,
       });
     }
     return { number, asked: extra, request: { method: request.method, url: request.url.href, headers: request.headers, body: request.body }, response, records };
@@ -147,28 +223,29 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
 
   const { resume } = options;
   if (resume) paginator.resume?.(resume.request);
-  const firstPage = resume?.page ?? 1;
-  let pending: Promise<Page> | undefined = fetchPage(resume?.request ?? paginator.first(), firstPage);
+  let pending: Promise<Page> | undefined = fetchPage(resume?.request ?? paginator.first(), resume?.page ?? 1);
+  let skip = resume?.skip;
   try {
     while (pending) {
       const page: Page = await pending;
       pending = undefined;
-      stats.pages = page.number - firstPage + 1;
+      if (skip) page.skip = skip;
+      skip = undefined;
       if (page.response.invalidUtf8) {
-        stats.warnings.push(`page ${page.number}: the response is not valid UTF-8; ${page.response.invalidUtf8} byte sequence(s) were replaced by U+FFFD (�), so some values may show �; check the API's charset`);
+        stats.warnings.push(`${where(page.number)}: the response is not valid UTF-8; ${page.response.invalidUtf8} byte sequence(s) were replaced by U+FFFD (�), so some values may show �; check the API's charset`);
       }
       const next = paginator.next({ body: page.response.body, headers: page.response.headers, records: page.records.length, page: page.number });
-      if (next.warnings) stats.warnings.push(...next.warnings);
+      if (next.warnings) stats.warnings.push(...next.warnings.map((w) => about + w));
       if ('request' in next) {
         const id = JSON.stringify(next.request);
         if (seen.has(id)) {
-          throw new SourceError('pagination_loop', `page ${page.number}: the API returned the same next-page value as an earlier page; stopping instead of looping`, {
+          throw new SourceError('pagination_loop', `${where(page.number)}: the API returned the same next-page value as an earlier page; stopping instead of looping`, {
             hint: 'check the pagination settings of the connector (token path, where the token is sent); the API may ignore the parameter',
           });
         }
         seen.add(id);
         page.decision = decisionOf(next, page.number >= maxPages ? maxPages : undefined);
-        if (page.number >= maxPages) stats.warnings.push(`stopped after ${maxPages} page(s) (max_pages); the API has more data — raise max_pages to read it`);
+        if (page.number >= maxPages) stats.warnings.push(`${about}stopped after ${maxPages} page(s) (max_pages); the API has more data — raise max_pages to read it`);
         else {
           page.next = next.request;
           pending = fetchPage(next.request, page.number + 1);
@@ -177,10 +254,8 @@ async function* pages(client: Client, options: SourceOptions, stats: SourceStats
         }
       } else {
         page.decision = decisionOf(next);
-        if ('limit' in next) stats.warnings.push(`stopped at page ${page.number}: ${next.limit}`);
+        if ('limit' in next) stats.warnings.push(`${about}stopped at ${where(page.number)}: ${next.limit}`);
       }
-      options.onRaw?.(page);
-      options.onPage?.(stats);
       yield page;
     }
   } finally {
@@ -206,17 +281,16 @@ function countRetry(stats: RetryStats, event: RetryEvent): void {
   stats.reasons.sort((a, b) => b.retries - a.retries || b.wait_ms - a.wait_ms);
 }
 
-/** An error of a page's request, saying which page: "page 3: GET …: the connection was cut …". */
-function onPage(error: unknown, number: number): unknown {
-  if (error instanceof CredentialError) return new CredentialError(error.code, `page ${number}: ${error.message}`, { hint: error.hint, cause: error });
-  if (error instanceof SourceError) return new SourceError(error.code, `page ${number}: ${error.message}`, { hint: error.hint, cause: error });
+/** An error of a page's request, saying which page: "page 3: GET …: the connection was cut …", "page 2 of status=inactive: …". */
+function onPage(error: unknown, where: string): unknown {
+  if (error instanceof CredentialError) return new CredentialError(error.code, `${where}: ${error.message}`, { hint: error.hint, cause: error });
+  if (error instanceof SourceError) return new SourceError(error.code, `${where}: ${error.message}`, { hint: error.hint, cause: error });
   return error;
 }
 
-function maxPagesOf(connector: ConnectorSpec, vars: Record<string, unknown>): number {
-  const raw = connector.pagination.max_pages;
-  if (raw === undefined) return Infinity;
-  const value = typeof raw === 'number' ? raw : Number(compileTemplate(raw).render(vars));
+/** The pagination's max_pages (already rendered from its setting), or no limit. */
+function maxPagesOf(pagination: PaginationSpec): number {
+  const value = Number(pagination.max_pages);
   return Number.isFinite(value) && value >= 1 ? value : Infinity;
 }
 

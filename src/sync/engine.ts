@@ -100,7 +100,7 @@ interface Kind {
  */
 export async function sync(items: AsyncIterable<SourceItem>, options: SyncOptions): Promise<void> {
   const size = options.batchSize ?? 5000;
-  const seen = new Set<string>();
+  const seen = new Map<string, string | undefined>(); // key → the partition it was listed under
   // outcomes are staged per batch and counted only once the batch is committed: a run's counts are what it wrote
   const people: Kind = {
     name: 'people', label: 'People', keyFields: options.syncKey.map((k) => k.target), caseInsensitive: options.syncKey.map((k) => k.match === 'case_insensitive'),
@@ -177,12 +177,14 @@ async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | u
 }
 
 /**
- * Filters, maps and keys one item; records the outcome of items that go no further. A key value
+ * Filters, maps and keys one item; records the outcome of items that go no further. Filters come
+ * first, so a record a filter skips is skipped with its reason even when its key is empty. A key value
  * is the mapped value of its target field when the mapping maps that field (so it passes the
  * same conversion: `email: { source: email, convert: lowercase }`), else the source value; a
- * case-insensitive pair looks up and detects duplicates by its lower-case form.
+ * case-insensitive pair looks up and detects duplicates by its lower-case form. A duplicate of a
+ * partitioned read names both partitions it was listed under.
  */
-function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set<string>): Planned | undefined {
+function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Map<string, string | undefined>): Planned | undefined {
   const { syncKey } = options;
   if ('failed' in item) {
     record(options, people, item.ref, 'failed', item.failed);
@@ -190,20 +192,22 @@ function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set
   }
   const source = item.record;
   const raw = keyValue(source[syncKey[0].source]);
-  if (raw === '') {
-    record(options, people, describe(source), 'failed', `empty sync key: ${syncKey[0].source} has no value`);
-    return undefined;
-  }
+  const ref = raw || describe(source);
   let fields: Fields;
   try {
+    // filters first: a record a filter skips for having no key (Zoom's pending users) is skipped for that reason
     const skip = options.mapping.skipReason(source);
     if (skip) {
-      record(options, people, raw, 'skipped', skip);
+      record(options, people, ref, 'skipped', skip);
+      return undefined;
+    }
+    if (raw === '') {
+      record(options, people, ref, 'failed', `empty sync key: ${syncKey[0].source} has no value`);
       return undefined;
     }
     fields = options.mapping.map(source);
   } catch (error) {
-    record(options, people, raw, 'failed', (error as Error).message);
+    record(options, people, ref, 'failed', (error as Error).message);
     return undefined;
   }
   const values = syncKey.map((pair) => (pair.target in fields ? keyValue(fields[pair.target]) : keyValue(source[pair.source])));
@@ -214,10 +218,12 @@ function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Set
   }
   const keys = values.map((value, i) => (syncKey[i].match === 'case_insensitive' ? foldCase(value) : value));
   if (seen.has(keys[0])) {
-    record(options, people, key, 'skipped', `duplicate: another record with ${syncKey[0].target} = ${key} was already synced in this run`);
+    const first = seen.get(keys[0]);
+    const where = first && item.partition ? ` (listed under ${first}, and again under ${item.partition})` : '';
+    record(options, people, key, 'skipped', `duplicate: another record with ${syncKey[0].target} = ${key} was already synced in this run${where}`);
     return undefined;
   }
-  seen.add(keys[0]);
+  seen.set(keys[0], item.partition);
   syncKey.forEach((pair, i) => {
     if (values[i] !== '') fields[pair.target] = values[i];
   });

@@ -27,14 +27,52 @@ function fixture<T = Record<string, unknown>>(name: string): T {
 }
 
 interface ZoomUser {
-  id: string;
+  /** Zoom returns none for pending users */
+  id?: string;
   [key: string]: unknown;
 }
 
 /** Zoom's documented user, twice per page, with the id varied so every page holds distinct users. */
 function usersForPage(page: number): ZoomUser[] {
   const [user] = fixture<{ users: ZoomUser[] }>('users.list.json').users;
-  return [0, 1].map((i) => ({ ...user, id: `${user.id.slice(0, -2)}${page}${i}` }));
+  return [0, 1].map((i) => ({ ...user, id: `${user.id!.slice(0, -2)}${page}${i}` }));
+}
+
+/**
+ * Page `page` of the users with one status: the documented user with that status, its id varied
+ * (the status's first letter, the page, the index). Zoom returns no id for pending users (its spec
+ * says so), so a pending user has none, and an e-mail varied instead.
+ */
+function statusPage(status: string, page: number, count = 2): ZoomUser[] {
+  const [user] = fixture<{ users: ZoomUser[] }>('users.list.json').users;
+  return Array.from({ length: count }, (_, i) => {
+    const varied = { ...user, status, id: `${user.id!.slice(0, -3)}${status[0]}${page}.${i}`, email: `${status}.${page}.${i}@example.com` };
+    if (status !== 'pending') return varied;
+    const { id: _none, ...pending } = varied;
+    return pending;
+  });
+}
+
+/** The documented next_page_token values, then "" on the last page (see the fixtures' README). */
+const CURSORS = ['8V8HigQkzm2O5r9RUn31D9ZyJHgrmFfbLa2', 'IAfJX3jsOLW7w3dokmFl84zOa0MAVGyMEB2'];
+/** The token that leads to page `index + 2`: the documented ones, then the second one numbered. */
+const cursor = (index: number) => CURSORS[index] ?? `${CURSORS[1]}.${index}`;
+
+/**
+ * Zoom's List users, one status per request (`status`, default active, as Zoom's spec says), each
+ * status paged on its own with next_page_token; an unknown status or token fails the run.
+ */
+function listUsers(byStatus: Record<string, ZoomUser[][]>, refuse?: (status: string, page: number) => boolean) {
+  return http.get(USERS, ({ request }) => {
+    const query = new URL(request.url).searchParams;
+    const status = query.get('status') ?? 'active';
+    const pages = byStatus[status];
+    const token = query.get('next_page_token');
+    const index = token === null ? 0 : (pages ?? []).findIndex((_, i) => i > 0 && cursor(i - 1) === token);
+    if (!pages || index < 0) return new HttpResponse(null, { status: 418 });
+    if (refuse?.(status, index + 1)) return HttpResponse.json(fixture('error.124.http401.json'), { status: 401 });
+    return HttpResponse.json(usersPage(pages[index], index + 1 < pages.length ? cursor(index) : ''));
+  });
 }
 
 /** A List users page in Zoom's envelope; next_page_token is "" on the last page. */
@@ -61,8 +99,11 @@ beforeEach(() => {
 });
 afterEach(() => store.remove());
 
-const run = (options: { onWait?: (ms: number) => void } = {}): Promise<RunResult> =>
-  runIntegration({ mappingFile, db: store.file, credentials: { ...CREDENTIALS }, overrides: { base_url: BASE }, onWait: options.onWait });
+const run = (options: { onWait?: (ms: number) => void; set?: Record<string, string> } = {}): Promise<RunResult> =>
+  runIntegration({ mappingFile, db: store.file, credentials: { ...CREDENTIALS }, overrides: { base_url: BASE, ...options.set }, onWait: options.onWait });
+
+/** The tests of auth and errors read one status, as `--set statuses=active` does. */
+const ACTIVE = { set: { statuses: 'active' } };
 
 const apiCalls = () => requests.filter((r) => r.url.href.startsWith(USERS));
 
@@ -99,7 +140,7 @@ describe('Zoom users connector and mapping', () => {
       }),
     );
 
-    const result = await run();
+    const result = await run(ACTIVE);
 
     expect(result).toMatchObject({ status: 'succeeded', pages: 3 });
     expect(result.counts).toEqual({ added: 6, updated: 0, unchanged: 0, skipped: 0, failed: 0 });
@@ -140,7 +181,7 @@ describe('Zoom users connector and mapping', () => {
           : HttpResponse.json(usersPage(usersForPage(1), ''))),
     );
 
-    const result = await run();
+    const result = await run(ACTIVE);
 
     expect(result.status).toBe('succeeded');
     expect(result.counts.added).toBe(2);
@@ -152,7 +193,7 @@ describe('Zoom users connector and mapping', () => {
     const tokens: TokenCall[] = [];
     server.use(tokenEndpoint(tokens), http.get(USERS, () => HttpResponse.json(fixture('error.124.http401.json'), { status: 401 })));
 
-    const result = await run();
+    const result = await run(ACTIVE);
 
     expect(result.status).toBe('failed');
     expect(result.message).toMatch(/HTTP 401, error code 124/);
@@ -187,7 +228,7 @@ describe('Zoom users connector and mapping', () => {
     const waits: number[] = [];
     const started = performance.now();
 
-    const result = await run({ onWait: (ms) => waits.push(ms) });
+    const result = await run({ ...ACTIVE, onWait: (ms) => waits.push(ms) });
 
     const elapsed = performance.now() - started;
     expect(result.status).toBe('succeeded');
@@ -200,4 +241,95 @@ describe('Zoom users connector and mapping', () => {
     expect(elapsed).toBeGreaterThanOrEqual(waits[0] - 50);
     expect(Date.now()).toBeGreaterThanOrEqual(retryAt - 50);
   });
+});
+
+describe('Zoom users: one List users read per status (partitions)', () => {
+  const statusOf = (call: { url: URL }) => call.url.searchParams.get('status');
+  const cursorOf = (call: { url: URL }) => call.url.searchParams.get('next_page_token');
+
+  it('reads active, inactive and pending by default, each paged with its own next_page_token, merged in one run', async () => {
+    const tokens: TokenCall[] = [];
+    const byStatus = {
+      active: [statusPage('active', 1), statusPage('active', 2), statusPage('active', 3)],
+      inactive: [statusPage('inactive', 1), statusPage('inactive', 2)],
+      pending: [statusPage('pending', 1)],
+    };
+    server.use(tokenEndpoint(tokens), listUsers(byStatus));
+
+    const result = await run();
+
+    expect(result).toMatchObject({ status: 'succeeded', pages: 6, entries: 12, warnings: [] });
+    // pending users have no id: the mapping's filter skips them, with its reason
+    expect(result.counts).toEqual({ added: 10, updated: 0, unchanged: 0, skipped: 2, failed: 0 });
+    expect(result.reasons).toEqual([expect.objectContaining({ outcome: 'skipped', count: 2, reason: 'filter: pending Zoom user: Zoom gives no user id until the invitation is accepted' })]);
+    expect(tokens).toHaveLength(1);
+    expect(apiCalls().map((call) => [statusOf(call), cursorOf(call)])).toEqual([
+      ['active', null], ['active', CURSORS[0]], ['active', CURSORS[1]],
+      ['inactive', null], ['inactive', CURSORS[0]],
+      ['pending', null],
+    ]);
+    for (const call of apiCalls()) expect(call.url.searchParams.get('page_size')).toBe('300');
+    const stored = people();
+    expect(stored.map((p) => [p.zoom_user_id, p.status])).toEqual([...byStatus.active.flat(), ...byStatus.inactive.flat()].map((u) => [u.id, u.status]));
+  });
+
+  it('a user listed under two statuses (deactivated while the run reads) is one People record plus a duplicate skip that names both statuses', async () => {
+    const [first, moved] = statusPage('active', 1);
+    const byStatus = { active: [[first, moved]], inactive: [[{ ...moved, status: 'inactive' }, ...statusPage('inactive', 1).slice(1)]], pending: [[]] };
+    server.use(tokenEndpoint([]), listUsers(byStatus));
+
+    const result = await run();
+
+    expect(result.status).toBe('succeeded');
+    expect(result.counts).toEqual({ added: 3, updated: 0, unchanged: 0, skipped: 1, failed: 0 });
+    expect(result.reasons).toEqual([expect.objectContaining({
+      outcome: 'skipped', count: 1, keys: [moved.id],
+      reason: `duplicate: another record with zoom_user_id = ${moved.id} was already synced in this run (listed under status=active, and again under status=inactive)`,
+    })]);
+    const stored = people();
+    expect(stored.filter((p) => p.zoom_user_id === moved.id)).toHaveLength(1);
+    expect(stored).toHaveLength(3);
+    expect(store.runs()[0].records).toEqual([expect.objectContaining({ key: moved.id, outcome: 'skipped', reason: expect.stringContaining('status=active, and again under status=inactive') })]);
+  });
+
+  it('--set statuses=inactive,pending reads only those statuses', async () => {
+    server.use(tokenEndpoint([]), listUsers({ inactive: [statusPage('inactive', 1)], pending: [statusPage('pending', 1)] }));
+
+    const result = await run({ set: { statuses: ' inactive, pending ' } });
+
+    expect(result.status).toBe('succeeded');
+    expect(apiCalls().map(statusOf)).toEqual(['inactive', 'pending']);
+    expect(result.counts).toMatchObject({ added: 2, skipped: 2 });
+  });
+
+  it('a run that fails inside a status keeps its committed batches; the next run continues in that status at the page after them, reading no earlier status and no record twice', async () => {
+    const byStatus = {
+      active: [1, 2].map((page) => statusPage('active', page, 300)),
+      inactive: Array.from({ length: 20 }, (_, i) => statusPage('inactive', i + 1, 300)),
+      pending: [statusPage('pending', 1)],
+    };
+    let refuse = true;
+    server.use(tokenEndpoint([]), listUsers(byStatus, (status, page) => refuse && status === 'inactive' && page === 17));
+
+    const failed = await run();
+
+    // a batch ends at a page's end once it holds 5,000 records: 2 active pages and 15 inactive ones
+    expect(failed).toMatchObject({ status: 'failed', read: 5_100, counts: { added: 5_100 }, resume: { page: 16, skip: 0, partition: 'status=inactive' } });
+    expect(failed.message).toMatch(/^page 17 of status=inactive: .*HTTP 401, error code 124/);
+    expect(people()).toHaveLength(5_100);
+
+    refuse = false;
+    requests.length = 0;
+    const resumed = await run();
+
+    expect(resumed).toMatchObject({ status: 'succeeded', read: 1_502, counts: { added: 1_500, skipped: 2, updated: 0, unchanged: 0, failed: 0 } });
+    expect(resumed.resumed_from).toEqual({ run: failed.run_id, page: 16, partition: 'status=inactive' });
+    expect(apiCalls().map((call) => [statusOf(call), cursorOf(call)])).toEqual([
+      ...[15, 16, 17, 18, 19].map((index) => ['inactive', cursor(index - 1)]),
+      ['pending', null],
+    ]);
+    const stored = people();
+    expect(stored).toHaveLength(6_600);
+    expect(new Set(stored.map((p) => p.zoom_user_id)).size).toBe(6_600);
+  }, 30_000);
 });

@@ -139,6 +139,30 @@ describe('sync engine', () => {
     expect(people()[0]).toMatchObject({ username: 'alice', slack_user_id: 'U9' });
   });
 
+  // Regression: Zoom gives pending users no id, and the Zoom mapping's filter
+  // `{ field: user_id, exists: true }` meant to skip them; the empty key failed them first.
+  it('a filter that skips records without a key skips them with its reason, rather than failing them for the empty key', async () => {
+    const filtered = compiled({ ...mapping, filters: [{ field: 'user_id', exists: true, reason: 'pending user: no id yet' }] });
+    const tally = new Tally();
+    await sync(stream([user('U1'), { record: { user_id: null, username: 'invited', email: 'invited@example.com', is_bot: false, last_used: null } }]), {
+      target, preference: 'create_update', tally, mapping: filtered, syncKey: mapping.sync_key!, required: ['username'],
+    });
+    expect(tally.counts).toEqual({ added: 1, updated: 0, unchanged: 0, skipped: 1, failed: 0 });
+    expect(tally.details).toEqual([{ key: 'record invited', outcome: 'skipped', reason: 'filter: pending user: no id yet' }]);
+  });
+
+  it('a record listed under two partitions is synced once; the second is a duplicate whose reason names both partitions', async () => {
+    const tally = await run([{ ...user('U1'), partition: 'status=active' }, { ...user('U2'), partition: 'status=active' }, { ...user('U1', { username: 'again' }), partition: 'status=inactive' }], 'create_update');
+    expect(tally.counts).toEqual({ added: 2, updated: 0, unchanged: 0, skipped: 1, failed: 0 });
+    expect(tally.details).toEqual([{ key: 'U1', outcome: 'skipped', reason: 'duplicate: another record with slack_user_id = U1 was already synced in this run (listed under status=active, and again under status=inactive)' }]);
+    expect(people().map((p) => [p.slack_user_id, p.username])).toEqual([['U1', 'user.u1'], ['U2', 'user.u2']]);
+  });
+
+  it('a duplicate of a read without partitions says no partition', async () => {
+    const tally = await run([user('U1'), user('U1')], 'create_update');
+    expect(tally.details.map((d) => d.reason)).toEqual(['duplicate: another record with slack_user_id = U1 was already synced in this run']);
+  });
+
   describe('batches as units', () => {
     const options = (tally: Tally) => ({ target, preference: 'create_update' as const, tally, mapping: compiled(), syncKey: mapping.sync_key!, required: ['username'] });
 
