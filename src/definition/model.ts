@@ -59,11 +59,17 @@ export interface PaginationSpec {
   [option: string]: unknown;
 }
 
+/** What a response header must be: a value, one of several, or present / absent. */
+export type HeaderCondition = string | number | (string | number)[] | { present: boolean };
+
+/** A value read from a response: a body path (the plain string form) or a header. */
+export type ValueFrom = string | { from: 'body' | 'header'; path: string };
+
 export interface ErrorRuleSpec {
-  when: { status?: number | number[]; path?: string; equals?: Scalar | null; in?: Scalar[] };
+  when: { status?: number | number[]; path?: string; equals?: Scalar | null; in?: Scalar[]; headers?: Record<string, HeaderCondition> };
   class: ErrorClass;
-  code?: string;
-  summary?: string;
+  code?: ValueFrom;
+  summary?: ValueFrom;
   message?: string;
   hint?: string;
   reauth?: boolean;
