@@ -51,6 +51,7 @@ export interface RateLimitSpec {
   requests?: number;
   per_seconds?: number;
   reset_header?: string;
+  reset_unit?: 'seconds' | 'milliseconds' | 'epoch_seconds' | 'epoch_milliseconds' | 'date';
 }
 
 export interface PaginationSpec {
