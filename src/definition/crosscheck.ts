@@ -9,6 +9,7 @@ import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
 import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
+import { checkCredentialFormats } from './credentials.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
   return (segments, code, message, hint, at) => {
@@ -42,6 +43,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
       report(['credentials', option], 'unknown_field', `"${name}" is not one of the credential fields`, suggestion(name, Object.keys(spec.credentials.fields)));
     }
   }
+  checkCredentialFormats(spec, report);
   checkPaths(spec, report);
   if (typeof spec.pagination.max_pages === 'string') {
     checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);

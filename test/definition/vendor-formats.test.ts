@@ -1,0 +1,148 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { validateFiles } from '../../src/definition/load.js';
+import type { DefinitionIssue } from '../../src/errors.js';
+import { positionOf, workspace } from './workspace.js';
+
+/**
+ * What `intake validate` says about the issue 8 formats (header rules, wait units, credential
+ * formats, token exports): each mistake at its position, with a hint.
+ */
+const ws = workspace();
+afterAll(() => ws.remove());
+let count = 0;
+
+function issuesOf(text: string): DefinitionIssue[] {
+  return validateFiles([ws.connector(`vendor-${++count}`, text)])[0].issues;
+}
+
+/** A connector around the given credentials and extra top-level keys. */
+const connector = (credentials: string, extra = '', baseUrl = 'https://api.acme.test/v1', request = '{ path: /users }') => `id: acme-users
+name: Acme users
+record_type: users
+credentials:
+${credentials}
+base_url: "${baseUrl}"
+request: ${request}
+pagination: { type: none }
+records: users
+${extra}fields:
+  user_id: { label: User Id, path: id, type: string }
+sync_key: user_id
+`;
+const bearer = `  type: bearer
+  fields:
+    token: { label: Token, secret: true, env: ACME_TOKEN }`;
+
+describe('header rules and wait units', () => {
+  it('a header rule, code and summary from a header, and a wait header with its unit load', () => {
+    const text = connector(bearer, `errors:
+  - when: { status: [403, 429], headers: { x-ratelimit-remaining: 0, retry-after: { present: false }, x-kind: [a, b] } }
+    class: rate_limit
+    code: { from: header, path: X-Error-Code }
+    summary: { from: header, path: X-Error-Message }
+rate_limit: { reset_header: x-ratelimit-reset, reset_unit: epoch_seconds }
+`);
+    expect(issuesOf(text)).toEqual([]);
+  });
+
+  it('a header name with a space, and { present: "yes" }, are refused where they are written', () => {
+    const text = connector(bearer, `errors:
+  - when: { status: 403, headers: { "x ratelimit": 0, retry-after: { present: "yes" } } }
+    class: rate_limit
+`);
+    const issues = issuesOf(text);
+    expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(['errors[0].when.headers.x ratelimit', 'errors[0].when.headers.retry-after.present']));
+    expect(issues.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a wait header without its unit (or a unit without a header) is refused: the unit is never guessed', () => {
+    const text = connector(bearer, `rate_limit: { reset_header: X-Rate-Limit-Reset }
+`);
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'rate_limit', ...positionOf(text, '{ reset_header') });
+    expect(issues[0].message).toMatch(/reset_unit/);
+
+    const unit = issuesOf(connector(bearer, `rate_limit: { reset_unit: seconds }
+`));
+    expect(unit.map((i) => i.message).join(' ')).toMatch(/reset_header/);
+  });
+
+  it('an unknown unit suggests the listed ones', () => {
+    const text = connector(bearer, `rate_limit: { reset_header: X-Wait, reset_unit: secs }
+`);
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'rate_limit.reset_unit', ...positionOf(text, 'secs') });
+    expect(`${issues[0].message} ${issues[0].hint}`).toMatch(/seconds/);
+  });
+});
+
+describe('credential formats', () => {
+  it('api_key value and basic username templates over secret fields load', () => {
+    expect(issuesOf(connector(`  type: api_key
+  in: header
+  name: Authorization
+  value: "Token token={{ credentials.key }}"
+  fields:
+    key: { label: Key, secret: true, env: ACME_KEY }`))).toEqual([]);
+    expect(issuesOf(connector(`  type: basic
+  username: "{{ credentials.email }}/token"
+  password_field: api_token
+  fields:
+    email: { label: E-mail, secret: false, env: ACME_EMAIL }
+    api_token: { label: API token, secret: true, env: ACME_API_TOKEN }`))).toEqual([]);
+  });
+
+  it('value with scheme, or username with username_field, is a conflict at the option it replaces', () => {
+    const apiKey = connector(`  type: api_key
+  in: header
+  name: Authorization
+  scheme: Token
+  value: "Token token={{ credentials.key }}"
+  fields:
+    key: { label: Key, secret: true, env: ACME_KEY }`);
+    expect(issuesOf(apiKey)).toEqual([expect.objectContaining({ code: 'conflicting_options', path: 'credentials.scheme', ...positionOf(apiKey, 'scheme:') })]);
+    const basic = connector(`  type: basic
+  username_field: email
+  username: "{{ credentials.email }}/token"
+  fields:
+    email: { label: E-mail, secret: false, env: ACME_EMAIL }`);
+    expect(issuesOf(basic)).toEqual([expect.objectContaining({ code: 'conflicting_options', path: 'credentials.username_field' })]);
+  });
+
+  it('a value that uses no credential field authenticates nothing: refused with the field to use', () => {
+    const text = connector(`  type: api_key
+  in: header
+  name: Authorization
+  value: "Token token=KEY"
+  fields:
+    key: { label: Key, secret: true, env: ACME_KEY }`);
+    expect(issuesOf(text)).toEqual([expect.objectContaining({ code: 'template_without_credential', path: 'credentials.value', hint: expect.stringContaining('{{ credentials.key }}') })]);
+  });
+
+  it('basic without username_field or username says which to add; an unknown field in the template is named with a suggestion', () => {
+    const none = connector(`  type: basic
+  password_field: secret
+  fields:
+    secret: { label: Password, secret: true, env: ACME_PASSWORD }`);
+    expect(issuesOf(none)).toEqual([expect.objectContaining({ code: 'missing_option', path: 'credentials' })]);
+    const typo = connector(`  type: basic
+  username: "{{ credentials.emial }}/token"
+  password_field: secret
+  fields:
+    email: { label: E-mail, secret: false, env: ACME_EMAIL }
+    secret: { label: Password, secret: true, env: ACME_PASSWORD }`);
+    expect(issuesOf(typo)).toEqual([expect.objectContaining({ code: 'unknown_variable', path: 'credentials.username', hint: 'did you mean "email"?' })]);
+  });
+
+  it('a secret field in a request header is still refused: only the credentials block may send secrets', () => {
+    const text = connector(`  type: api_key
+  in: header
+  name: Authorization
+  value: "Token token={{ credentials.key }}"
+  fields:
+    key: { label: Key, secret: true, env: ACME_KEY }`, '', 'https://api.acme.test/v1', '{ path: /users, headers: { X-Key: "{{ credentials.key }}" } }');
+    expect(issuesOf(text)).toEqual([expect.objectContaining({ code: 'secret_in_template', path: 'request.headers.X-Key' })]);
+  });
+});
