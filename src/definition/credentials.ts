@@ -1,5 +1,6 @@
 import type { Report } from '../mapping/compile.js';
 import type { ConnectorSpec } from './model.js';
+import { suggestion } from './suggest.js';
 import { compileTemplate, TemplateSyntaxError } from './template.js';
 
 /**
@@ -35,5 +36,44 @@ function referencesCredential(template: string): boolean {
   } catch (error) {
     if (error instanceof TemplateSyntaxError) return true; // reported as template_syntax
     throw error;
+  }
+}
+
+/** The names a token grant exports to request templates as `{{ auth.<name> }}` (none for other types). */
+export function exportNames(spec: ConnectorSpec): string[] {
+  const exports = spec.credentials.exports;
+  return exports && typeof exports === 'object' ? Object.keys(exports) : [];
+}
+
+/** The grants that can export values of their response (`credentials.exports`). */
+const exportingTypes = ['oauth2_client_credentials', 'oauth2_refresh_token', 'session'];
+
+/** The hint for `{{ auth.<name> }}` that the credentials do not export: the nearest export, or how to add one. */
+export function exportHint(name: string, exported: string[]): string {
+  if (exported.length) return `${suggestion(name, exported)} (exported: ${exported.join(', ')}; add more under credentials.exports)`;
+  return `only a token grant (${exportingTypes.join(', ')}) exports values of its response: add exports: { ${name || '<name>'}: <path in the token response> } to its credentials`;
+}
+
+/** Values a token grant's response cannot export: the token itself, which templates would then carry around. */
+const secretPaths = new Set(['access_token', 'refresh_token', 'id_token']);
+
+/**
+ * Checks of `credentials.exports`: the token itself is never exported, and a session — which logs
+ * in below the base URL — cannot take its base URL from its own response.
+ *
+ * ```yaml
+ * credentials: { type: oauth2_refresh_token, …, exports: { instance_url: instance_url } }
+ * base_url: "{{ auth.instance_url }}/services/data/v59.0"
+ * ```
+ */
+export function checkAuthExports(spec: ConnectorSpec, report: Report): void {
+  const exports = (spec.credentials.exports ?? {}) as Record<string, string>;
+  for (const [name, path] of Object.entries(exports)) {
+    if (secretPaths.has(path)) {
+      report(['credentials', 'exports', name], 'secret_export', `exports.${name} would hand the token (${path}) to the request templates`, 'the credentials send the token themselves; export only values such as instance_url');
+    }
+  }
+  if (spec.credentials.type === 'session' && /\{\{\s*auth\./.test(spec.base_url)) {
+    report(['base_url'], 'auth_in_base_url', 'base_url uses {{ auth.… }}, but a session logs in below base_url, before its response is known', 'give base_url without {{ auth.… }}; a session\'s exports can be used in the request path, query, headers and body');
   }
 }

@@ -9,7 +9,7 @@ import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
 import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
-import { checkCredentialFormats } from './credentials.js';
+import { checkAuthExports, checkCredentialFormats, exportHint, exportNames } from './credentials.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
   return (segments, code, message, hint, at) => {
@@ -26,9 +26,10 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   const settings = Object.keys(spec.settings ?? {});
   const publicCredentials = Object.entries(spec.credentials.fields).filter(([, f]) => f.secret === false).map(([n]) => n);
 
-  const requestScope = { settings, credentials: publicCredentials, page: null };
+  const exported = exportNames(spec);
+  const requestScope = { settings, credentials: publicCredentials, page: null, auth: exported };
   const secretNames = new Set(Object.keys(spec.credentials.fields).filter((n) => !publicCredentials.includes(n)));
-  checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials }, secretNames);
+  checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials, auth: exported }, secretNames);
   checkConnectorUrls(spec, report);
   checkRequest(report, ['request'], spec.request, requestScope, secretNames);
   if (spec.detail) checkRequest(report, ['detail', 'request'], spec.detail.request, { ...requestScope, record: fields }, secretNames);
@@ -44,6 +45,7 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     }
   }
   checkCredentialFormats(spec, report);
+  checkAuthExports(spec, report);
   checkPaths(spec, report);
   if (typeof spec.pagination.max_pages === 'string') {
     checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
@@ -264,6 +266,8 @@ function checkTemplate(report: Report, segments: (string | number)[], value: unk
     } else if (scope[root] !== null && !scope[root]!.includes(name)) {
       if (root === 'credentials' && secretNames.has(name)) {
         report(segments, 'secret_in_template', `{{ ${ref} }}: "${name}" is a secret credential field, and secrets can not be used in templates`, 'the credentials: type sends secrets itself, only to the connector\'s host; use a non-secret field (secret: false) if the value is not a secret');
+      } else if (root === 'auth') {
+        report(segments, 'unknown_variable', `{{ ${ref} }}: the credentials export no value "${name}"`, exportHint(name ?? '', scope[root]!));
       } else report(segments, 'unknown_variable', `{{ ${ref} }}: "${name}" is not declared under ${root}`, suggestion(name ?? '', scope[root]!));
     }
   }

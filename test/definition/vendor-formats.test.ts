@@ -146,3 +146,54 @@ describe('credential formats', () => {
     expect(issuesOf(text)).toEqual([expect.objectContaining({ code: 'secret_in_template', path: 'request.headers.X-Key' })]);
   });
 });
+
+describe('values from the token response', () => {
+  const grant = (exports = '  exports: { instance_url: instance_url }\n') => `  type: oauth2_refresh_token
+  token_url: https://login.salesforce.com/services/oauth2/token
+  client_id_field: client_id
+  client_secret_field: client_secret
+  refresh_token_field: refresh_token
+${exports}  fields:
+    client_id: { label: Consumer key, secret: false }
+    client_secret: { label: Consumer secret, secret: true }
+    refresh_token: { label: Refresh token, secret: true }`;
+
+  it('{{ auth.<export> }} loads in base_url, the request path, query, headers and body', () => {
+    const request = '{ method: POST, path: "/q/{{ auth.instance_url }}", query: { i: "{{ auth.instance_url }}" }, headers: { X-I: "{{ auth.instance_url }}" }, body: { i: "{{ auth.instance_url }}" } }';
+    expect(issuesOf(connector(grant(), '', '{{ auth.instance_url }}/services/data/v59.0', request))).toEqual([]);
+  });
+
+  it('an auth name the grant does not export is an error at its position, with the nearest export', () => {
+    const text = connector(grant(), '', '{{ auth.instance_ulr }}/services/data/v59.0');
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ code: 'unknown_variable', path: 'base_url', ...positionOf(text, '"{{ auth.instance_ulr }}') });
+    expect(issues[0].message).toBe('{{ auth.instance_ulr }}: the credentials export no value "instance_ulr"');
+    expect(issues[0].hint).toMatch(/^did you mean "instance_url"\? \(exported: instance_url/);
+  });
+
+  it('auth in a connector whose credentials export nothing says which grants can, and how', () => {
+    const text = connector(bearer, '', 'https://api.acme.test/v1', '{ path: "/orgs/{{ auth.org }}/users" }');
+    const issues = issuesOf(text);
+    expect(issues).toEqual([expect.objectContaining({ code: 'unknown_variable', path: 'request.path' })]);
+    expect(issues[0].hint).toMatch(/only a token grant \(oauth2_client_credentials, oauth2_refresh_token, session\).*exports: \{ org: <path in the token response> \}/);
+  });
+
+  it('the token itself cannot be exported, and a session cannot take its base URL from its own response', () => {
+    const secret = connector(grant('  exports: { token: access_token }\n'));
+    expect(issuesOf(secret)).toEqual([expect.objectContaining({ code: 'secret_export', path: 'credentials.exports.token' })]);
+    const session = connector(`  type: session
+  login: { path: /login, body: { user: "{{ credentials.user }}" }, token: { from: body, path: token } }
+  header: Authorization
+  exports: { host: host }
+  fields:
+    user: { label: User, secret: true, env: ACME_USER }`, '', '{{ auth.host }}/v1');
+    expect(issuesOf(session)).toEqual([expect.objectContaining({ code: 'auth_in_base_url', path: 'base_url' })]);
+  });
+
+  it('exports are refused on credentials that fetch no token', () => {
+    const text = connector(`${bearer}
+  exports: { instance_url: instance_url }`);
+    expect(issuesOf(text).map((i) => i.path)).toContain('credentials.exports');
+  });
+});

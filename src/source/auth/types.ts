@@ -16,6 +16,11 @@ export interface Auth {
   apply(request: OutgoingRequest): Promise<void>;
   /** after an HTTP 401: forget cached tokens; true when one retry with a fresh token is worthwhile */
   refresh?(): Promise<boolean>;
+  /**
+   * Token grants: the values `exports:` names, from the token response (`{{ auth.<name> }}` in
+   * request templates); fetches a token first if there is none. The same object, updated by each fetch.
+   */
+  exports?(): Promise<Record<string, string>>;
 }
 
 export interface AuthContext {

@@ -1,0 +1,166 @@
+import { describe, expect, it } from '@jest/globals';
+import { http, HttpResponse } from 'msw';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CredentialError } from '../../src/errors.js';
+import { optionsFor, read, readError, useConnectors } from '../helpers/components.js';
+import { useServer } from '../helpers/msw.js';
+
+/**
+ * Values of the token response in request templates (`credentials.exports`, `{{ auth.<name> }}`),
+ * on Salesforce's documented token and query responses (test/fixtures/salesforce/README.md).
+ */
+const { server, requests } = useServer();
+const connectors = useConnectors();
+
+const fixture = <T = Record<string, unknown>>(name: string): T =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'salesforce', name), 'utf8')) as T;
+
+const LOGIN = 'https://login.salesforce.test/services/oauth2/token';
+const CREDENTIALS = { client_id: '3MVG9lKcPoNINVBIPJjdw1J9LLM82Hn', client_secret: '1955279925675241571', refresh_token: '5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJo7Xr34' };
+
+const salesforce = (grant: 'refresh' | 'client_credentials' = 'refresh') => connectors.load(`
+  id: salesforce-accounts
+  name: Salesforce accounts
+  record_type: users
+  credentials:
+    type: ${grant === 'refresh' ? 'oauth2_refresh_token' : 'oauth2_client_credentials'}
+    token_url: ${LOGIN}
+    client_id_field: client_id
+    client_secret_field: client_secret
+    ${grant === 'refresh' ? 'refresh_token_field: refresh_token' : ''}
+    exports:
+      instance_url: instance_url
+      org_id: id
+    fields:
+      client_id:     { label: Consumer key, secret: false, env: SF_CLIENT_ID }
+      client_secret: { label: Consumer secret, secret: true, env: SF_CLIENT_SECRET }
+      ${grant === 'refresh' ? 'refresh_token: { label: Refresh token, secret: true, env: SF_REFRESH_TOKEN }' : ''}
+  base_url: "{{ auth.instance_url }}/services/data/v20.0"
+  request:
+    path: /query
+    query: { q: "SELECT Name FROM Account" }
+    headers: { X-Org: "{{ auth.org_id }}" }
+  pagination: { type: next_url, from: body, path: nextRecordsUrl }
+  records: records
+  fields:
+    name: { label: Name, path: Name, type: string }
+    url:  { label: Record URL, path: attributes.url, type: string }
+  sync_key: url
+`);
+
+/** The documented query response, then its last batch (done, no nextRecordsUrl), on the instance `origin`. */
+function serveQuery(origin: string) {
+  const first = fixture<{ records: { Name: string; attributes: { url: string } }[] }>('query.more.json');
+  const last = {
+    done: true,
+    totalSize: 2014,
+    records: first.records.map((r, i) => ({ ...r, Name: `Test ${i + 3}`, attributes: { ...r.attributes, url: `${r.attributes.url}-2000` } })),
+  };
+  server.use(
+    http.get(`${origin}/services/data/v20.0/query`, () => HttpResponse.json(first)),
+    http.get(`${origin}/services/data/v20.0/query/01gD0000002HU6KIAW-2000`, () => HttpResponse.json(last)),
+  );
+}
+
+describe('Salesforce: instance_url from the token response is the base URL of every request', () => {
+  const token = fixture<{ access_token: string; instance_url: string; id: string }>('token.refresh.json');
+  const instance = 'https://yourinstance.salesforce.com';
+
+  it('refreshes once, then reads both batches from the instance the token response names, with the token and the exported id', async () => {
+    const forms: Record<string, string>[] = [];
+    server.use(http.post(LOGIN, async ({ request }) => (forms.push(Object.fromEntries(new URLSearchParams(await request.text()))), HttpResponse.json(token))));
+    serveQuery(instance);
+
+    const { records, error } = await read(optionsFor(salesforce(), CREDENTIALS));
+
+    expect(error).toBeUndefined();
+    expect(records.map((r) => r.name)).toEqual(['Test 1', 'Test 2', 'Test 3', 'Test 4']);
+    expect(forms).toEqual([{ grant_type: 'refresh_token', ...CREDENTIALS }]);
+    const api = requests.filter((r) => r.url.origin === instance);
+    // "https://yourInstance.salesforce.com/" + "/services/…": one slash
+    expect(api.map((r) => r.url.pathname)).toEqual(['/services/data/v20.0/query', '/services/data/v20.0/query/01gD0000002HU6KIAW-2000']);
+    expect(api[0].url.searchParams.get('q')).toBe('SELECT Name FROM Account');
+    for (const r of api) {
+      expect(r.headers.authorization).toBe(`Bearer ${token.access_token}`);
+      expect(r.headers['x-org']).toBe(token.id);
+    }
+    expect(requests.find((r) => r.url.href === LOGIN)?.headers.authorization).toBeUndefined();
+  });
+
+  it('another grant exports the same way (client credentials, a My Domain instance)', async () => {
+    const myDomain = 'https://acme.my.salesforce.com';
+    server.use(http.post(LOGIN, () => HttpResponse.json({ ...token, instance_url: myDomain })));
+    serveQuery(myDomain);
+
+    const { records, error } = await read(optionsFor(salesforce('client_credentials'), { client_id: CREDENTIALS.client_id, client_secret: CREDENTIALS.client_secret }));
+
+    expect(error).toBeUndefined();
+    expect(records).toHaveLength(4);
+    expect(requests.filter((r) => r.url.origin === myDomain)).toHaveLength(2);
+  });
+
+  it('a token response without the exported value is a credential error naming the export and the keys it has; no API request, no secret', async () => {
+    const { instance_url: _, ...withoutInstance } = token;
+    server.use(http.post(LOGIN, () => HttpResponse.json(withoutInstance)));
+
+    const error = await readError(optionsFor(salesforce(), CREDENTIALS));
+
+    expect(error).toBeInstanceOf(CredentialError);
+    expect(error.code).toBe('token_export_missing');
+    expect(error.message).toBe(`the token endpoint ${LOGIN} returned no value at "instance_url" (credentials.exports.instance_url)`);
+    expect(error.hint).toContain('access_token, token_type, scope');
+    expect(requests.map((r) => r.url.href)).toEqual([LOGIN]);
+    for (const secret of [token.access_token, CREDENTIALS.client_secret, CREDENTIALS.refresh_token]) expect(`${error.message} ${error.hint}`).not.toContain(secret);
+  });
+
+  it('an exported base URL that is not http(s) is refused before the token goes anywhere', async () => {
+    server.use(http.post(LOGIN, () => HttpResponse.json({ ...token, instance_url: 'ftp://yourInstance.salesforce.com' })));
+
+    const error = await readError(optionsFor(salesforce(), CREDENTIALS));
+
+    expect(error.code).toBe('base_url_invalid');
+    expect(error.hint).toMatch(/token response/);
+    expect(requests.map((r) => r.url.href)).toEqual([LOGIN]);
+  });
+});
+
+describe('a session exports a value of its login response to the request path', () => {
+  it('{{ auth.tenant }} in the path comes from the login body', async () => {
+    const API = 'https://api.acme-hr.test/v1';
+    const connector = connectors.load(`
+      id: acme-hr-users
+      name: Acme HR users
+      record_type: users
+      credentials:
+        type: session
+        login:
+          path: /auth/login
+          body: { user: "{{ credentials.user }}", password: "{{ credentials.password }}" }
+          token: { from: body, path: data.token }
+        header: Authorization
+        scheme: Bearer
+        exports: { tenant: data.tenant }
+        fields:
+          user:     { label: User, secret: false, env: ACME_USER }
+          password: { label: Password, secret: true, env: ACME_PASSWORD }
+      base_url: ${API}
+      request: { path: "/tenants/{{ auth.tenant }}/users" }
+      pagination: { type: none }
+      records: users
+      fields:
+        user_id: { label: User Id, path: id, type: string }
+      sync_key: user_id
+    `);
+    server.use(
+      http.post(`${API}/auth/login`, () => HttpResponse.json({ data: { token: 'session-token-7f3e9a1c', tenant: 'eu-17' } })),
+      http.get(`${API}/tenants/eu-17/users`, () => HttpResponse.json({ users: [{ id: 'u1' }] })),
+    );
+
+    const { records, error } = await read(optionsFor(connector, { user: 'ada', password: 'correct-horse-battery' }));
+
+    expect(error).toBeUndefined();
+    expect(records).toEqual([{ user_id: 'u1' }]);
+    expect(requests.at(-1)?.headers.authorization).toBe('Bearer session-token-7f3e9a1c');
+  });
+});
