@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CredentialError } from '../../src/errors.js';
 import { scrub } from '../../src/credentials/scrub.js';
+import { runIntegration } from '../../src/runner.js';
+import { workspace } from '../definition/workspace.js';
+import { tempStore } from '../helpers/store.js';
 import { optionsFor, read, readError, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 
@@ -130,5 +133,67 @@ describe('basic username: Zendesk\'s {email_address}/token:{api_token}', () => {
     // without the composed pair, only the part of the base64 that encodes the token would be masked
     expect(scrub(base64)).not.toContain(base64.slice(0, 16));
     expect(`${error.message} ${error.hint}`).not.toContain(apiToken);
+  });
+});
+
+describe('a whole run with a composed credential: the run log and the store hold none of it', () => {
+  it('Zendesk API token: a 401 that echoes the Authorization header fails the run; the result, the run log and the store show *** for it', async () => {
+    const API = 'https://obscura.zendesk.test';
+    const documented = fixture<{ credentials: string; authorization: string }>('zendesk', 'auth.api-token.json');
+    const [email, apiToken] = documented.credentials.split('/token:');
+    const ws = workspace();
+    const store = tempStore();
+    try {
+      ws.connector('zendesk-token-users', `id: zendesk-token-users
+name: Zendesk users (API token)
+record_type: users
+credentials:
+  type: basic
+  username: "{{ credentials.email }}/token"
+  password_field: api_token
+  fields:
+    email: { label: Agent e-mail, secret: false, env: ZENDESK_EMAIL }
+    api_token: { label: API token, secret: true, env: ZENDESK_API_TOKEN }
+base_url: ${API}
+request: { path: /api/v2/users }
+pagination: { type: none }
+records: users
+errors:
+  - when: { status: 401 }
+    class: configuration
+    summary: error
+    message: "Zendesk refused List Users: {{ summary }}"
+fields:
+  user_id: { label: User Id, path: id, type: string }
+  email: { label: Email, type: string }
+sync_key: user_id
+`);
+      const mappingFile = ws.mapping('zendesk-token-users', `connector: zendesk-token-users
+record_type: people
+preference: create_update
+sync_key: [{ source: user_id, target: zendesk_user_id }]
+custom_fields:
+  zendesk_user_id: { label: Zendesk User Id, type: string }
+fields:
+  username: email
+  email: email
+  role: { value: Employee }
+`);
+      server.use(http.get(`${API}/api/v2/users`, ({ request }) => HttpResponse.json({ error: `Couldn't authenticate you with ${request.headers.get('authorization')} (${documented.credentials})` }, { status: 401 })));
+
+      const result = await runIntegration({ mappingFile, db: store.file, credentials: { email, api_token: apiToken } });
+
+      expect(result.status).toBe('failed');
+      expect(result.message).toContain("Zendesk refused List Users: Couldn't authenticate you with Basic *** (***)");
+      expect(store.runs()[0].message).toBe(result.message);
+      const base64 = documented.authorization.slice('Basic '.length);
+      for (const secret of [apiToken, base64, documented.credentials]) {
+        expect(JSON.stringify(result)).not.toContain(secret);
+        expect(store.rawBytes()).not.toContain(secret);
+      }
+    } finally {
+      store.remove();
+      ws.remove();
+    }
   });
 });

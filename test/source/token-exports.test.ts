@@ -3,6 +3,9 @@ import { http, HttpResponse } from 'msw';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CredentialError } from '../../src/errors.js';
+import { runIntegration } from '../../src/runner.js';
+import { workspace } from '../definition/workspace.js';
+import { tempStore } from '../helpers/store.js';
 import { optionsFor, read, readError, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 
@@ -162,5 +165,73 @@ describe('a session exports a value of its login response to the request path', 
     expect(error).toBeUndefined();
     expect(records).toEqual([{ user_id: 'u1' }]);
     expect(requests.at(-1)?.headers.authorization).toBe('Bearer session-token-7f3e9a1c');
+  });
+});
+
+describe('a whole run with exported values: the store and the run log hold no secret', () => {
+  it('Salesforce users through runIntegration: records stored from the instance, no token, secret or refresh token in the store, the result or the run log', async () => {
+    const ws = workspace();
+    const store = tempStore();
+    try {
+      ws.connector('salesforce-users', `id: salesforce-users
+name: Salesforce users
+record_type: users
+credentials:
+  type: oauth2_refresh_token
+  token_url: ${LOGIN}
+  client_id_field: client_id
+  client_secret_field: client_secret
+  refresh_token_field: refresh_token
+  exports: { instance_url: instance_url }
+  fields:
+    client_id: { label: Consumer key, secret: false }
+    client_secret: { label: Consumer secret, secret: true }
+    refresh_token: { label: Refresh token, secret: true }
+base_url: "{{ auth.instance_url }}/services/data/v20.0"
+request: { path: /query, query: { q: "SELECT Id, Username, Email FROM User" } }
+pagination: { type: next_url, from: body, path: nextRecordsUrl }
+records: records
+fields:
+  user_id:  { label: User Id, path: Id, type: string }
+  username: { label: Username, path: Username, type: string }
+  email:    { label: Email, path: Email, type: string }
+sync_key: user_id
+`);
+      const mappingFile = ws.mapping('salesforce-users', `connector: salesforce-users
+installation: cloud
+record_type: people
+preference: create_update
+sync_key: [{ source: user_id, target: salesforce_user_id }]
+custom_fields:
+  salesforce_user_id: { label: Salesforce User Id, type: string }
+fields:
+  username: username
+  email: { source: email, convert: lowercase }
+  role: { value: Employee }
+`);
+      const token = fixture<{ access_token: string }>('token.refresh.json');
+      let tokens = 0;
+      server.use(
+        http.post(LOGIN, () => (tokens++, HttpResponse.json(token))),
+        http.get('https://yourinstance.salesforce.com/services/data/v20.0/query', ({ request }) =>
+          request.headers.get('authorization') === `Bearer ${token.access_token}`
+            ? HttpResponse.json({ done: true, totalSize: 1, records: [{ attributes: { type: 'User', url: '/services/data/v20.0/sobjects/User/005x00000012Q9P' }, Id: '005x00000012Q9P', Username: 'ada@acme.test', Email: 'Ada@Acme.test' }] })
+            : HttpResponse.json([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }], { status: 401 }),
+        ),
+      );
+
+      const result = await runIntegration({ mappingFile, db: store.file, credentials: { ...CREDENTIALS } });
+
+      expect(result).toMatchObject({ status: 'succeeded', read: 1 });
+      expect(tokens).toBe(1);
+      expect(store.people()).toEqual([expect.objectContaining({ username: 'ada@acme.test', email: 'ada@acme.test', salesforce_user_id: '005x00000012Q9P' })]);
+      for (const secret of [token.access_token, CREDENTIALS.client_secret, CREDENTIALS.refresh_token]) {
+        expect(JSON.stringify(result)).not.toContain(secret);
+        expect(store.rawBytes()).not.toContain(secret);
+      }
+    } finally {
+      store.remove();
+      ws.remove();
+    }
   });
 });
