@@ -23,7 +23,8 @@ export function checkCredentialFormats(spec: ConnectorSpec, report: Report): voi
       report(['credentials', option], 'conflicting_options', `${option} and ${composed} both say how the ${composed === 'value' ? 'value' : 'user name'} is written`, `keep ${composed} (it can write ${option === 'scheme' ? `"${String(credentials.scheme)} {{ credentials.<field> }}"` : '{{ credentials.<field> }}'}) and remove ${option}`, 'key');
     }
     if (!referencesCredential(template)) {
-      report(['credentials', composed], 'template_without_credential', `${composed} "${template}" uses no credential field, so it authenticates nothing`, `write the field in it, e.g. {{ credentials.${Object.keys(credentials.fields)[0]} }}`);
+      // the value itself is not repeated: it may be a key pasted into the file
+      report(['credentials', composed], 'template_without_credential', `${composed} uses no credential field, so it authenticates nothing (and a key written into the file is not kept secret)`, `write the field in it, e.g. {{ credentials.${Object.keys(credentials.fields)[0]} }}, and give the key in its environment variable`);
     }
   } else if (composed === 'username' && credentials.username_field === undefined) {
     report(['credentials'], 'missing_option', 'basic credentials need a user name: username_field (a credential field) or username (a template)', `add username_field: ${Object.keys(credentials.fields)[0]}, or username: "{{ credentials.<field> }}…"`, 'key');
