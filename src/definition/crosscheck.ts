@@ -4,6 +4,7 @@ import { compileTemplate, TemplateSyntaxError } from './template.js';
 import { suggestion } from './suggest.js';
 import { locate, locateInside, dotted, type SourceFile } from './yaml.js';
 import { formatProblem } from './formats.js';
+import { checkPathSyntax } from './paths.js';
 import { compileMapping, type MappingTargets, type Report } from '../mapping/compile.js';
 import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
@@ -38,15 +39,20 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
     if (segments.includes('fields')) continue;
     checkTemplate(report, segments, value, authScope);
   }
-  for (const option of ['token_field', 'key_field', 'username_field', 'password_field', 'client_id_field', 'client_secret_field', 'refresh_token_field']) {
+  for (const option of ['token_field', 'key_field', 'username_field', 'password_field', 'client_id_field', 'client_secret_field', 'refresh_token_field', 'private_key_field', 'issuer_field', 'subject_field']) {
     const name = spec.credentials[option];
     if (typeof name === 'string' && !spec.credentials.fields[name]) {
       report(['credentials', option], 'unknown_field', `"${name}" is not one of the credential fields`, suggestion(name, Object.keys(spec.credentials.fields)));
     }
   }
+  const keyField = spec.credentials.private_key_field;
+  if (typeof keyField === 'string' && spec.credentials.fields[keyField]?.secret === false) {
+    report(['credentials', 'fields', keyField, 'secret'], 'secret_required', `${keyField} holds the private key (private_key_field), so it must be secret`, 'remove secret: false: a private key is masked everywhere and kept in the vault');
+  }
   checkCredentialFormats(spec, report);
   checkAuthExports(spec, report);
   checkPaths(spec, report);
+  checkPathSyntax(spec, report);
   if (typeof spec.pagination.max_pages === 'string') {
     checkTemplate(report, ['pagination', 'max_pages'], spec.pagination.max_pages, { settings, credentials: publicCredentials }, secretNames);
     const setting = /^\{\{\s*settings\.([a-z][a-z0-9_]*)\s*\}\}$/.exec(spec.pagination.max_pages)?.[1];

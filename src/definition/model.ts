@@ -83,6 +83,8 @@ export interface FieldSpec {
   type: FieldType;
   format?: string;
   null_values?: Scalar[];
+  /** `first`: a `[key eq value]` filter in the path that matches no element takes the list's first */
+  unmatched?: 'first';
 }
 
 export type Reducer = 'max' | 'min' | 'sum' | 'latest';

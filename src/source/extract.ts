@@ -31,7 +31,7 @@ export function compileExtract(fields: Record<string, FieldSpec>, refField: stri
 }
 
 function fieldReader(name: string, spec: FieldSpec): Reader {
-  const get = getter(spec.path ?? name);
+  const get = getter(spec.path ?? name, { unmatched: spec.unmatched });
   const convert = converter(spec);
   const nulls = spec.null_values ? new Set<unknown>(spec.null_values) : undefined;
   return (raw) => {

@@ -31,9 +31,10 @@ export function renderAuth(text: string, ctx: AuthContext): string {
 
 /**
  * POSTs a form to a token endpoint and reads `access_token` / `expires_in` (RFC 6749 §5.1).
- * Errors name the endpoint and the OAuth error code, never a secret.
+ * Errors name the endpoint, the OAuth error code and the endpoint's `error_description`, never a
+ * secret; `hints` gives the hint per error code (a grant's own causes, such as a JWT bearer's).
  */
-export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Token> {
+export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Record<string, string>, headers: Record<string, string> = {}, hints: Record<string, string> = {}): Promise<Token> {
   let url: URL;
   try {
     url = new URL(tokenUrl);
@@ -50,8 +51,9 @@ export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Rec
   }
   if (response.status >= 400 || typeof parsed.access_token !== 'string') {
     const code = typeof parsed.error === 'string' ? parsed.error : `HTTP ${response.status}`;
-    throw new CredentialError('token_refused', `the token endpoint ${url.origin}${url.pathname} refused the credentials (${code})`, {
-      hint: code === 'invalid_client' ? 'check the client id and client secret' : code === 'invalid_grant' ? 'the refresh token or grant is no longer valid: authorise the app again' : 'check the client credentials, scopes and token_url',
+    const description = typeof parsed.error_description === 'string' && parsed.error_description.trim() ? `: ${parsed.error_description.trim().slice(0, 300)}` : '';
+    throw new CredentialError('token_refused', `the token endpoint ${url.origin}${url.pathname} refused the credentials (${code}${description})`, {
+      hint: hints[code] ?? (code === 'invalid_client' ? 'check the client id and client secret' : code === 'invalid_grant' ? 'the refresh token or grant is no longer valid: authorise the app again' : 'check the client credentials, scopes and token_url'),
     });
   }
   const seconds = Number(parsed.expires_in ?? 3600);
