@@ -47,7 +47,7 @@ export function exportNames(spec: ConnectorSpec): string[] {
 }
 
 /** The grants that can export values of their response (`credentials.exports`). */
-const exportingTypes = ['oauth2_client_credentials', 'oauth2_refresh_token', 'session'];
+const exportingTypes = ['oauth2_client_credentials', 'oauth2_refresh_token', 'oauth2_jwt_bearer', 'session'];
 
 /** The hint for `{{ auth.<name> }}` that the credentials do not export: the nearest export, or how to add one. */
 export function exportHint(name: string, exported: string[]): string {

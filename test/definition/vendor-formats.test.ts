@@ -179,7 +179,7 @@ ${exports}  fields:
     const text = connector(bearer, '', 'https://api.acme.test/v1', '{ path: "/orgs/{{ auth.org }}/users" }');
     const issues = issuesOf(text);
     expect(issues).toEqual([expect.objectContaining({ code: 'unknown_variable', path: 'request.path' })]);
-    expect(issues[0].hint).toMatch(/only a token grant \(oauth2_client_credentials, oauth2_refresh_token, session\).*exports: \{ org: <path in the token response> \}/);
+    expect(issues[0].hint).toMatch(/only a token grant \(oauth2_client_credentials, oauth2_refresh_token, oauth2_jwt_bearer, session\).*exports: \{ org: <path in the token response> \}/);
   });
 
   it('the token itself cannot be exported, and a session cannot take its base URL from its own response', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { exportPKCS8, generateKeyPair } from 'jose';
 import { http, HttpResponse } from 'msw';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -233,5 +234,46 @@ fields:
       store.remove();
       ws.remove();
     }
+  });
+});
+
+describe('the JWT bearer grant exports the same way (Salesforce\'s server-to-server flow also answers with instance_url)', () => {
+  it('signs, exchanges, and sends the list request to the exported instance', async () => {
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    const connector = connectors.load(`
+      id: salesforce-jwt-users
+      name: Salesforce users (JWT bearer)
+      record_type: users
+      credentials:
+        type: oauth2_jwt_bearer
+        token_url: ${LOGIN}
+        audience: https://login.salesforce.com
+        private_key_field: key
+        issuer_field: consumer_key
+        subject_field: username
+        exports: { instance_url: instance_url }
+        fields:
+          key: { label: Private key, secret: true, env: SF_KEY }
+          consumer_key: { label: Consumer key, secret: false, env: SF_CONSUMER_KEY }
+          username: { label: Integration user, secret: false, env: SF_USERNAME }
+      base_url: "{{ auth.instance_url }}/services/data/v20.0"
+      request: { path: /query, query: { q: "SELECT Name FROM Account" } }
+      pagination: { type: next_url, from: body, path: nextRecordsUrl }
+      records: records
+      fields:
+        name: { label: Name, path: Name, type: string }
+        url:  { label: Record URL, path: attributes.url, type: string }
+      sync_key: url
+    `);
+    const { access_token: accessToken, id } = fixture<{ access_token: string; id: string }>('token.refresh.json');
+    const instance = 'https://acme.my.salesforce.com';
+    server.use(http.post(LOGIN, () => HttpResponse.json({ access_token: accessToken, scope: 'api', instance_url: instance, id, token_type: 'Bearer' })));
+    serveQuery(instance);
+
+    const { records, error } = await read(optionsFor(connector, { key: await exportPKCS8(pair.privateKey), consumer_key: '3MVG9lKcPoNINVBIPJjdw1J9LLM82Hn', username: 'integration@acme.test' }));
+
+    expect(error).toBeUndefined();
+    expect(records).toHaveLength(4);
+    expect(requests.filter((r) => r.url.origin === instance).map((r) => r.headers.authorization)).toEqual([`Bearer ${accessToken}`, `Bearer ${accessToken}`]);
   });
 });
