@@ -11,6 +11,7 @@ import { builtinFields, type RecordType, type TargetField } from '../targets/fie
 import { resolveSettings } from './settings.js';
 import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
 import { checkPagination, checkPartitions, checkPartitionSetting, type TemplateCheck } from './paging.js';
+import { checkAuthExports, checkCredentialFormats, exportHint, exportNames } from './credentials.js';
 
 function reporter(source: SourceFile, issues: DefinitionIssue[]): Report {
   return (segments, code, message, hint, at) => {
@@ -27,9 +28,10 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   const settings = Object.keys(spec.settings ?? {});
   const publicCredentials = Object.entries(spec.credentials.fields).filter(([, f]) => f.secret === false).map(([n]) => n);
 
-  const requestScope = { settings, credentials: publicCredentials, page: null };
+  const exported = exportNames(spec);
+  const requestScope = { settings, credentials: publicCredentials, page: null, auth: exported };
   const secretNames = new Set(Object.keys(spec.credentials.fields).filter((n) => !publicCredentials.includes(n)));
-  checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials }, secretNames);
+  checkTemplate(report, ['base_url'], spec.base_url, { settings, credentials: publicCredentials, auth: exported }, secretNames);
   checkConnectorUrls(spec, report);
   const templates: TemplateCheck = {
     scope: { settings, credentials: publicCredentials },
@@ -54,6 +56,8 @@ export function checkConnector(spec: ConnectorSpec, source: SourceFile): Definit
   if (typeof keyField === 'string' && spec.credentials.fields[keyField]?.secret === false) {
     report(['credentials', 'fields', keyField, 'secret'], 'secret_required', `${keyField} holds the private key (private_key_field), so it must be secret`, 'remove secret: false: a private key is masked everywhere and kept in the vault');
   }
+  checkCredentialFormats(spec, report);
+  checkAuthExports(spec, report);
   checkPaths(spec, report);
   checkPathSyntax(spec, report);
   checkPagination(spec, ['pagination'], spec.pagination, spec.request, report, templates);
@@ -257,6 +261,8 @@ function checkTemplate(report: Report, segments: (string | number)[], value: unk
     } else if (scope[root] !== null && !scope[root]!.includes(name)) {
       if (root === 'credentials' && secretNames.has(name)) {
         report(segments, 'secret_in_template', `{{ ${ref} }}: "${name}" is a secret credential field, and secrets can not be used in templates`, 'the credentials: type sends secrets itself, only to the connector\'s host; use a non-secret field (secret: false) if the value is not a secret');
+      } else if (root === 'auth') {
+        report(segments, 'unknown_variable', `{{ ${ref} }}: the credentials export no value "${name}"`, exportHint(name ?? '', scope[root]!));
       } else report(segments, 'unknown_variable', `{{ ${ref} }}: "${name}" is not declared under ${root}`, suggestion(name ?? '', scope[root]!));
     }
   }

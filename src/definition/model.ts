@@ -51,6 +51,7 @@ export interface RateLimitSpec {
   requests?: number;
   per_seconds?: number;
   reset_header?: string;
+  reset_unit?: 'seconds' | 'milliseconds' | 'epoch_seconds' | 'epoch_milliseconds' | 'date';
 }
 
 export interface PaginationSpec {
@@ -67,11 +68,17 @@ export interface PartitionsSpec {
   [option: string]: unknown;
 }
 
+/** What a response header must be: a value, one of several, or present / absent. */
+export type HeaderCondition = string | number | (string | number)[] | { present: boolean };
+
+/** A value read from a response: a body path (the plain string form) or a header. */
+export type ValueFrom = string | { from: 'body' | 'header'; path: string };
+
 export interface ErrorRuleSpec {
-  when: { status?: number | number[]; path?: string; equals?: Scalar | null; in?: Scalar[] };
+  when: { status?: number | number[]; path?: string; equals?: Scalar | null; in?: Scalar[]; headers?: Record<string, HeaderCondition> };
   class: ErrorClass;
-  code?: string;
-  summary?: string;
+  code?: ValueFrom;
+  summary?: ValueFrom;
   message?: string;
   hint?: string;
   reauth?: boolean;

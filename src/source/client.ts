@@ -16,7 +16,7 @@ import { compileRules } from './rules.js';
 export interface Client {
   base: URL;
   requester: Requester;
-  /** variables every template sees: settings and the non-secret credential fields */
+  /** variables every template sees: settings, the non-secret credential fields, and `auth` (values of the token response, when templates use them) */
   vars: Vars;
   scrub: (text: string) => string;
 }
@@ -32,18 +32,30 @@ export interface ClientOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
-export function createClient(options: ClientOptions): Client {
+export async function createClient(options: ClientOptions): Promise<Client> {
   const { connector } = options;
   const vars: Vars = { settings: options.settings, credentials: publicCredentials(connector, options.credentials) };
-  const base = baseUrl(connector, vars);
+  // a base URL that comes from the token response is known once a token is fetched; any other is checked first
+  let base = templatesUse([connector.base_url], 'auth') ? undefined : baseUrl(connector, vars);
   const scrub = scrubber(options.secrets);
   const addSecret = (value: string) => {
     options.secrets.push(value);
     registerSecret(value);
   };
   const policy = policyOf(connector);
-  const context = { credentials: options.credentials, settings: options.settings, baseUrl: base, send: authSend(policy.timeouts), addSecret };
+  const context = {
+    credentials: options.credentials,
+    settings: options.settings,
+    // a session logs in below the base URL, which therefore never comes from its response (validate refuses it)
+    get baseUrl() {
+      return (base ??= baseUrl(connector, vars));
+    },
+    send: authSend(policy.timeouts),
+    addSecret,
+  };
   const auth = checkedAuth(auths.get(connector.credentials.type).create(connector.credentials, context), connector.credentials, options.credentials);
+  if (auth.exports && templatesUse(requestTemplates(connector), 'auth')) vars.auth = await auth.exports();
+  base ??= baseUrl(connector, vars);
   const classify = compileRules(connector.errors, connector.credentials.required_scopes);
   return {
     base,
@@ -51,6 +63,19 @@ export function createClient(options: ClientOptions): Client {
     scrub,
     requester: requester({ origin: base.origin, auth, classify, policy, scrub, onWait: options.onWait, onRetry: options.onRetry }),
   };
+}
+
+/** The templates of a connector's requests: base URL, the list request and the detail request. */
+function requestTemplates(connector: ConnectorSpec): unknown[] {
+  return [connector.base_url, connector.request, connector.detail?.request];
+}
+
+/** Whether any string inside these values has a `{{ <root>.… }}` placeholder. */
+function templatesUse(values: unknown[], root: string): boolean {
+  const placeholder = new RegExp(`\\{\\{\\s*${root}\\.`);
+  const visit = (value: unknown): boolean =>
+    typeof value === 'string' ? placeholder.test(value) : Array.isArray(value) ? value.some(visit) : value !== null && typeof value === 'object' ? Object.values(value).some(visit) : false;
+  return values.some(visit);
 }
 
 /** Sends the requests of auth components (token endpoints, login calls): a network failure is a credential error that says what happened. */
@@ -158,8 +183,13 @@ function baseUrl(connector: ConnectorSpec, vars: Vars): URL {
     url = undefined;
   }
   if (!url || !/^https?:$/.test(url.protocol)) {
-    throw new SourceError('base_url_invalid', `the base URL "${text}" is not an http(s) URL`, { hint: 'set it with --set base_url=https://… or in the mapping\'s settings' });
+    const hint = templatesUse([connector.base_url], 'auth')
+      ? 'base_url uses a value of the token response ({{ auth.… }}): check credentials.exports in the connector'
+      : 'set it with --set base_url=https://… or in the mapping\'s settings';
+    throw new SourceError('base_url_invalid', `the base URL "${text}" is not an http(s) URL`, { hint });
   }
+  // "{{ auth.instance_url }}/services/…" where the value ends in "/" (as Salesforce's docs show it): one slash
+  url.pathname = url.pathname.replace(/\/{2,}/g, '/');
   return url;
 }
 

@@ -100,7 +100,7 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
     }
   }
   async function* items(): AsyncGenerator<SourceItem> {
-    const client = createClient({ ...options, onRetry: (event) => countRetry(stats.retries, event) });
+    const client = await createClient({ ...options, onRetry: (event) => countRetry(stats.retries, event) });
     let stream = entries(client);
     if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
     if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats);

@@ -7,16 +7,16 @@ import type { Auth } from './auth/types.js';
 import { budget } from './budget.js';
 import { beforeAuth, ExchangeError, sentRequest, type SentRequest } from './exchange.js';
 import { notJson, parseBody } from './body.js';
-import { backoff, retryAfterMs, sleep } from './waits.js';
+import { askedWait, backoff, sleep, type WaitHeader } from './waits.js';
 
-export { backoff, retryAfterMs } from './waits.js';
+export { askedWait, backoff } from './waits.js';
 
 export interface RequestPolicy {
   attempts: number;
   maxWaitMs: number;
   baseDelayMs: number;
-  /** a header holding the epoch second the rate limit resets (e.g. Okta's X-Rate-Limit-Reset) */
-  resetHeader?: string;
+  /** the header that says how long to wait, and its unit (Okta's X-Rate-Limit-Reset: epoch seconds) */
+  waitHeader?: WaitHeader;
   /** waits until the request budget allows one more request; resolves to the milliseconds waited */
   budget: () => Promise<number>;
   /** a description of the budget, for the run log */
@@ -52,7 +52,7 @@ export function policyOf(connector: ConnectorSpec): RequestPolicy {
     attempts: connector.retry?.attempts ?? 5,
     maxWaitMs: (connector.retry?.max_wait_seconds ?? 300) * 1000,
     baseDelayMs: connector.retry?.base_delay_ms ?? 500,
-    resetHeader: connector.rate_limit?.reset_header?.toLowerCase(),
+    waitHeader: connector.rate_limit?.reset_header && connector.rate_limit.reset_unit ? { name: connector.rate_limit.reset_header, unit: connector.rate_limit.reset_unit } : undefined,
     budget: budget(connector.rate_limit?.requests, connector.rate_limit?.per_seconds),
     budgetLabel: connector.rate_limit?.requests ? `the connector's request budget (${connector.rate_limit.requests} per ${connector.rate_limit.per_seconds} s)` : undefined,
     timeouts: timeoutsOf(connector),
@@ -73,8 +73,8 @@ export function timeoutsOf(connector: ConnectorSpec): Timeouts {
 /**
  * Sends one API request with the connector's auth, and applies its error rules: configuration
  * errors fail at once with the rule's hint; rate limits and transient errors wait, then retry.
- * A wait is never shorter than what was asked for: `Retry-After` (seconds or an HTTP date) or a
- * reset header when the response has one — and at least `retry.base_delay_ms` — else exponential
+ * A wait is never shorter than what was asked for: `Retry-After` (seconds or a date) or the
+ * connector's wait header in its unit (waits.ts) — and at least `retry.base_delay_ms` — else exponential
  * backoff from `base_delay_ms` with jitter above it. Every retry and wait is reported through
  * `onRetry` (the run log counts them). Auth headers go only to `origin`, the connector's own host.
  */
@@ -137,15 +137,15 @@ export function requester(options: {
           continue;
         }
         if (verdict.class === 'configuration') throw fail(verdict);
-        const asked = retryAfterMs(response?.headers, policy.resetHeader);
+        const asked = askedWait(response?.headers, policy.waitHeader);
         if (n >= policy.attempts) {
           const spent = waited ? ` (${seconds(waited)} of waits)` : '';
           throw fail({ ...verdict, message: `${verdict.message} — gave up after ${n} attempt${n === 1 ? '' : 's'}${spent}`, hint: verdict.hint ?? 'the API kept failing; run again later' });
         }
-        if (asked !== undefined && asked > policy.maxWaitMs) {
-          throw fail({ ...verdict, message: `${verdict.message} — the API asks to wait ${Math.ceil(asked / 1000)} s, more than the ${policy.maxWaitMs / 1000} s allowed`, hint: 'run again later, or raise retry.max_wait_seconds in the connector' });
+        if (asked !== undefined && asked.ms > policy.maxWaitMs) {
+          throw fail({ ...verdict, message: `${verdict.message} — the API asks to wait ${Math.ceil(asked.ms / 1000)} s (${asked.said}), more than the ${policy.maxWaitMs / 1000} s allowed`, hint: 'run again later, or raise retry.max_wait_seconds in the connector (check rate_limit.reset_unit if the wait looks wrong)' });
         }
-        const wait = asked === undefined ? backoff(policy, n) : Math.max(asked, policy.baseDelayMs);
+        const wait = asked === undefined ? backoff(policy, n) : Math.max(asked.ms, policy.baseDelayMs);
         const reason = options.scrub(verdict.message);
         options.onWait?.(wait, reason);
         options.onRetry?.({ reason, waitMs: wait, retry: true });

@@ -1,5 +1,6 @@
 import type { ErrorClass, ErrorRuleSpec, Scalar } from '../definition/model.js';
 import { compileTemplate } from '../definition/template.js';
+import { headerTest, valueFrom, type Headers } from './response.js';
 import { getter } from './paths.js';
 
 /** What an error rule concluded about a response. */
@@ -12,16 +13,24 @@ export interface Verdict {
   reauth?: boolean;
 }
 
-export type Classify = (status: number, body: unknown, headers?: Record<string, string | string[] | undefined>) => Verdict | undefined;
+export type Classify = (status: number, body: unknown, headers?: Headers) => Verdict | undefined;
 
 /**
- * Compiles a connector's `errors:` rules; the first rule that matches wins. Responses no rule
- * matches fall back to HTTP semantics: 429 rate limit, 5xx transient, other 4xx and 3xx configuration.
+ * Compiles a connector's `errors:` rules; the first rule that matches wins. A rule matches on the
+ * HTTP status, a body value and response headers — every condition it gives must hold. Responses
+ * no rule matches fall back to HTTP semantics: 429 rate limit, 5xx transient, other 4xx and 3xx
+ * configuration.
  *
  * ```yaml
  * errors:
  *   - when: { status: 429 }
  *     class: rate_limit
+ *   - when: { status: [403, 429], headers: { x-ratelimit-remaining: 0 } }   # GitHub's primary rate limit
+ *     class: rate_limit
+ *   - when: { status: [400, 401, 403, 404] }  # BambooHR: the error text is in a header
+ *     class: configuration
+ *     summary: { from: header, path: X-BambooHR-Error-Message }
+ *     message: "BambooHR refused the request: {{ summary }}"
  *   - when: { status: 403, path: error.errors.0.reason, in: [rateLimitExceeded, userRateLimitExceeded] }
  *     class: rate_limit
  *   - when: { path: ok, equals: false }        # Slack: HTTP 200 with {"ok":false,"error":"…"}
@@ -39,7 +48,7 @@ export function compileRules(rules: ErrorRuleSpec[] = [], requiredScopes: string
   const compiled = rules.map(compileRule);
   return (status, body, headers) => {
     for (const rule of compiled) {
-      const verdict = rule(status, body);
+      const verdict = rule(status, body, headers);
       if (verdict) return verdict;
     }
     return httpDefault(status, requiredScopes, headers?.location);
@@ -50,15 +59,17 @@ function compileRule(rule: ErrorRuleSpec): Classify {
   const statuses = rule.when.status === undefined ? undefined : new Set([rule.when.status].flat());
   const probe = rule.when.path ? getter(rule.when.path) : undefined;
   const matches = (value: unknown) => ('in' in rule.when && rule.when.in ? rule.when.in.includes(value as Scalar) : value === rule.when.equals);
-  const codeOf = rule.code ? getter(rule.code) : undefined;
-  const summaryOf = rule.summary ? getter(rule.summary) : undefined;
+  const headersMatch = headerTest(rule.when.headers);
+  const codeOf = rule.code ? valueFrom(rule.code) : undefined;
+  const summaryOf = rule.summary ? valueFrom(rule.summary) : undefined;
   const message = compileTemplate(rule.message ?? `the API answered HTTP {{ status }}${rule.code ? ' ({{ code }})' : ''}${classWords[rule.class]}`);
-  return (status, body) => {
+  return (status, body, headers = {}) => {
     if (statuses && !statuses.has(status)) return undefined;
     if (probe && !matches(probe(body))) return undefined;
-    const code = String(codeOf?.(body) ?? `http_${status}`);
+    if (!headersMatch(headers)) return undefined;
+    const code = String(codeOf?.(body, headers) ?? `http_${status}`);
     const override = rule.codes?.[code];
-    const summary = summaryOf?.(body);
+    const summary = summaryOf?.(body, headers);
     return {
       class: override?.class ?? rule.class,
       code,

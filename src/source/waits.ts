@@ -1,26 +1,85 @@
-import type { HttpResponse } from './http.js';
+import { DateTime } from 'luxon';
 import type { RequestPolicy } from './request.js';
+import { headerValue, type Headers } from './response.js';
 
-/** Milliseconds to wait from `Retry-After` (seconds or HTTP date) or an epoch-seconds reset header. */
-export function retryAfterMs(headers: HttpResponse['headers'] | undefined, resetHeader?: string, now = Date.now()): number | undefined {
+/** What a wait header holds (`rate_limit.reset_unit`). */
+export type WaitUnit = 'seconds' | 'milliseconds' | 'epoch_seconds' | 'epoch_milliseconds' | 'date';
+
+/** The connector's wait header and its unit (`rate_limit.reset_header`, `rate_limit.reset_unit`). */
+export interface WaitHeader {
+  name: string;
+  unit: WaitUnit;
+}
+
+/** A wait the API asked for: how long, and the header that said so (for messages). */
+export interface AskedWait {
+  ms: number;
+  said: string;
+}
+
+/**
+ * How long the API asks to wait: `Retry-After` first (RFC 9110: seconds or an HTTP date; Zoom
+ * sends an ISO 8601 date), else the connector's wait header read in its stated unit. Undefined
+ * when neither is sent or readable: the caller backs off.
+ *
+ * ```yaml
+ * rate_limit:
+ *   reset_header: X-HubSpot-RateLimit-Interval-Milliseconds   # HubSpot: 1000 means one second
+ *   reset_unit: milliseconds
+ * ```
+ */
+export function askedWait(headers: Headers | undefined, header?: WaitHeader, now = Date.now()): AskedWait | undefined {
   if (!headers) return undefined;
-  const retryAfter = first(headers['retry-after']);
+  const retryAfter = headerValue(headers, 'retry-after');
   if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, date - now);
+    const ms = readWait(retryAfter, isNumber(retryAfter) ? 'seconds' : 'date', now);
+    if (ms !== undefined) return { ms, said: `Retry-After: ${retryAfter}` };
   }
-  const reset = first((resetHeader ? headers[resetHeader] : undefined) ?? headers['x-ratelimit-reset'] ?? headers['x-rate-limit-reset'] ?? headers['ratelimit-reset']);
-  if (reset !== undefined && Number.isFinite(Number(reset))) {
-    const value = Number(reset);
-    return value > 1e9 ? Math.max(0, value * 1000 - now) : value * 1000;
+  const value = header ? headerValue(headers, header.name) : undefined;
+  if (header && value !== undefined) {
+    const ms = readWait(value, header.unit, now);
+    if (ms !== undefined) return { ms, said: `${header.name}: ${value}, read as ${unitWords[header.unit]}` };
   }
   return undefined;
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
+/** Milliseconds to wait from the API's value in `unit`, or undefined when the value does not read in it. */
+export function readWait(value: string, unit: WaitUnit, now = Date.now()): number | undefined {
+  if (unit === 'date') {
+    const at = parseDate(value);
+    return at === undefined ? undefined : Math.max(0, at - now);
+  }
+  if (!isNumber(value)) return undefined;
+  const n = Number(value);
+  if (unit === 'seconds') return n * 1000;
+  if (unit === 'milliseconds') return n;
+  const at = unit === 'epoch_seconds' ? n * 1000 : n;
+  // an "epoch" before 2001 is a count of seconds or a value in another unit, not a moment: ignore it
+  return at < earliestEpochMs ? undefined : Math.max(0, at - now);
+}
+
+const earliestEpochMs = Date.UTC(2001, 0, 1);
+
+const unitWords: Record<WaitUnit, string> = {
+  seconds: 'seconds to wait',
+  milliseconds: 'milliseconds to wait',
+  epoch_seconds: 'epoch seconds',
+  epoch_milliseconds: 'epoch milliseconds',
+  date: 'a date',
+};
+
+function isNumber(text: string): boolean {
+  return /^\d+(\.\d+)?$/.test(text);
+}
+
+/** An HTTP date (`Wed, 21 Oct 2015 07:28:00 GMT`) or ISO 8601 (UTC when it names no offset), in epoch ms. */
+function parseDate(text: string): number | undefined {
+  if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    const iso = DateTime.fromISO(text, { zone: 'utc' });
+    return iso.isValid ? iso.toMillis() : undefined;
+  }
+  const http = Date.parse(text);
+  return Number.isFinite(http) && /[a-z]/i.test(text) ? http : undefined;
 }
 
 /**

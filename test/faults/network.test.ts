@@ -131,7 +131,7 @@ const cases: Record<string, Case> = {
     paging: 'cursor',
     fault: (_req, page) => (page === 2 ? faults.tooMany(3600) : undefined),
     status: 'failed',
-    message: /^page 2: .*the API answered HTTP 429 \(too many requests\) — the API asks to wait 3600 s, more than the 2 s allowed/,
+    message: /^page 2: .*the API answered HTTP 429 \(too many requests\) — the API asks to wait 3600 s \(Retry-After: 3600\), more than the 2 s allowed/,
     hint: /retry\.max_wait_seconds/,
     check: ({ server, result }) => {
       expect(server.requests).toHaveLength(2);

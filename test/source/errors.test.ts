@@ -145,7 +145,7 @@ describe('rate limits', () => {
       - when: { status: [429, 503] }
         class: rate_limit
     retry: ${retry}
-    rate_limit: { reset_header: X-Rate-Limit-Reset }
+    rate_limit: { reset_header: X-Rate-Limit-Reset, reset_unit: epoch_seconds }
     fields:
       user_id: { label: User Id, path: id, type: string }
     sync_key: user_id
@@ -209,7 +209,7 @@ describe('rate limits', () => {
 
     expect(performance.now() - started).toBeLessThan(1000);
     expect(error.code).toBe('api_rate_limit');
-    expect(error.message).toMatch(/wait (599|600|601) s, more than the 60 s allowed/);
+    expect(error.message).toMatch(/wait (599|600|601) s \(X-Rate-Limit-Reset: \d+, read as epoch seconds\), more than the 60 s allowed/);
     expect(error.hint).toMatch(/max_wait_seconds/);
     expect(requests).toHaveLength(1);
   });

@@ -21,12 +21,15 @@ import type { Auth, AuthContext, AuthSpec } from './types.js';
  * ```
  * `client_auth: basic` sends the client id and secret as HTTP basic auth instead of form fields;
  * `grant_type` and `params` cover variants such as Zoom's `account_credentials`.
+ * `exports: { instance_url: instance_url }` hands values of the token response to the request
+ * templates as `{{ auth.<name> }}` (Salesforce's base URL; see token.ts).
  */
 export interface ClientCredentialsSpec extends AuthSpec {
   token_url: string;
   scopes?: string[];
   client_id_field: string;
   client_secret_field: string;
+  exports?: Record<string, string>;
   client_auth?: 'body' | 'basic';
   grant_type?: string;
   params?: Record<string, string>;
@@ -46,7 +49,7 @@ export const oauth2ClientCredentials: ComponentDefinition<AuthSpec, AuthContext,
       if (spec.client_auth === 'basic') headers.authorization = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
       else Object.assign(form, { client_id: id, client_secret: secret });
       return requestToken(ctx, renderAuth(spec.token_url, ctx), form, headers);
-    });
+    }, spec.exports);
     return {
       apply: async (request) => {
         request.headers.authorization = `Bearer ${await cache.get()}`;
@@ -55,6 +58,7 @@ export const oauth2ClientCredentials: ComponentDefinition<AuthSpec, AuthContext,
         cache.drop();
         return true;
       },
+      exports: cache.exports,
     };
   },
 };

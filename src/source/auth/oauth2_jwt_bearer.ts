@@ -39,6 +39,8 @@ export interface JwtBearerSpec extends AuthSpec {
   lifetime_seconds?: number;
   /** a hint per OAuth error code of the token endpoint (`unauthorized_client`: …) */
   token_error_hints?: Record<string, string>;
+  /** values of the token response for request templates, `{{ auth.<name> }}` (see token.ts) */
+  exports?: Record<string, string>;
 }
 
 /** What the token endpoint's OAuth error codes usually mean for this grant; a connector's `token_error_hints` say it for its vendor. */
@@ -68,7 +70,7 @@ export const oauth2JwtBearer: ComponentDefinition<AuthSpec, AuthContext, Auth> =
       const assertion = await sign(spec, ctx, key, tokenUrl);
       ctx.addSecret(assertion);
       return requestToken(ctx, tokenUrl, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, {}, { ...grantHints, ...spec.token_error_hints });
-    });
+    }, spec.exports);
     return {
       apply: async (request) => {
         request.headers.authorization = `Bearer ${await cache.get()}`;
@@ -77,6 +79,7 @@ export const oauth2JwtBearer: ComponentDefinition<AuthSpec, AuthContext, Auth> =
         cache.drop();
         return true;
       },
+      exports: cache.exports,
     };
   },
 };

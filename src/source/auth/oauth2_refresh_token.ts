@@ -18,6 +18,8 @@ import type { Auth, AuthContext, AuthSpec } from './types.js';
  *     client_secret: { label: OAuth client secret, secret: true, env: GOOGLE_CLIENT_SECRET }
  *     refresh_token: { label: Refresh token, secret: true, env: GOOGLE_REFRESH_TOKEN }
  * ```
+ * `exports: { instance_url: instance_url }` hands values of the token response to the request
+ * templates as `{{ auth.<name> }}` (Salesforce's base URL; see token.ts).
  */
 interface RefreshTokenSpec extends AuthSpec {
   token_url: string;
@@ -25,6 +27,7 @@ interface RefreshTokenSpec extends AuthSpec {
   client_secret_field: string;
   refresh_token_field: string;
   scopes?: string[];
+  exports?: Record<string, string>;
 }
 
 export const oauth2RefreshToken: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
@@ -40,7 +43,7 @@ export const oauth2RefreshToken: ComponentDefinition<AuthSpec, AuthContext, Auth
       };
       if (spec.scopes?.length) form.scope = spec.scopes.map((scope) => renderAuth(scope, ctx)).join(' ');
       return requestToken(ctx, renderAuth(spec.token_url, ctx), form);
-    });
+    }, spec.exports);
     return {
       apply: async (request) => {
         request.headers.authorization = `Bearer ${await cache.get()}`;
@@ -49,6 +52,7 @@ export const oauth2RefreshToken: ComponentDefinition<AuthSpec, AuthContext, Auth
         cache.drop();
         return true;
       },
+      exports: cache.exports,
     };
   },
 };

@@ -26,11 +26,14 @@ import type { Auth, AuthContext, AuthSpec } from './types.js';
  *     user:     { label: User, secret: false, env: ACME_USER }
  *     password: { label: Password, secret: true, env: ACME_PASSWORD }
  * ```
+ * `exports` hands values of the login response to the request path, query, headers and body as
+ * `{{ auth.<name> }}` (see token.ts); not to base_url, below which the login is sent.
  */
 interface SessionSpec extends AuthSpec {
   login: { path: string; body_type?: 'json' | 'form'; body: Record<string, string>; token: { from: 'body' | 'header'; path: string }; expires_in_seconds?: number };
   header: string;
   scheme?: string;
+  exports?: Record<string, string>;
 }
 
 export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
@@ -43,20 +46,18 @@ export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
       const values = Object.fromEntries(Object.entries(spec.login.body).map(([k, v]) => [k, renderAuth(v, ctx)]));
       const { body, contentType } = encodeBody(spec.login.body_type ?? 'json', values);
       const response = await ctx.send({ method: 'POST', url, headers: { 'content-type': contentType }, body });
-      let token: unknown;
-      if (spec.login.token.from === 'header') token = response.headers[spec.login.token.path.toLowerCase()];
-      else {
-        try {
-          token = tokenAt(JSON.parse(response.text));
-        } catch {
-          token = undefined;
-        }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(response.text);
+      } catch {
+        parsed = undefined;
       }
+      const token = spec.login.token.from === 'header' ? response.headers[spec.login.token.path.toLowerCase()] : tokenAt(parsed);
       if (response.status >= 400 || typeof token !== 'string' || !token) {
         throw new CredentialError('login_refused', `the login request ${url.pathname} did not return a token (HTTP ${response.status})`, { hint: 'check the user name and password, and login.token.path in the connector' });
       }
-      return { value: token, expiresAt: expiresAt(spec.login.expires_in_seconds ?? 3600) };
-    });
+      return { value: token, expiresAt: expiresAt(spec.login.expires_in_seconds ?? 3600), body: parsed, source: `the login request ${url.pathname}` };
+    }, spec.exports);
     return {
       apply: async (request) => {
         const token = await cache.get();
@@ -66,6 +67,7 @@ export const session: ComponentDefinition<AuthSpec, AuthContext, Auth> = {
         cache.drop();
         return true;
       },
+      exports: cache.exports,
     };
   },
 };

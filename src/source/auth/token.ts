@@ -1,12 +1,17 @@
 import { compileTemplate } from '../../definition/template.js';
 import { CredentialError } from '../../errors.js';
 import { encodeBody } from '../http.js';
+import { getter } from '../paths.js';
 import type { AuthContext } from './types.js';
 
 export interface Token {
   value: string;
   /** epoch ms after which the token is fetched again (shortly before it expires) */
   expiresAt: number;
+  /** the parsed response body, for `exports:` */
+  body?: unknown;
+  /** where the token came from, for messages: "the token endpoint https://…/token" */
+  source?: string;
 }
 
 /**
@@ -52,25 +57,67 @@ export async function requestToken(ctx: AuthContext, tokenUrl: string, form: Rec
     });
   }
   const seconds = Number(parsed.expires_in ?? 3600);
-  return { value: parsed.access_token, expiresAt: expiresAt(Number.isFinite(seconds) ? seconds : 3600) };
+  return { value: parsed.access_token, expiresAt: expiresAt(Number.isFinite(seconds) ? seconds : 3600), body: parsed, source: `the token endpoint ${url.origin}${url.pathname}` };
 }
 
-/** A token cache: fetched on first use, reused until it expires, dropped on `refresh()`; every token is masked in messages. */
-export function tokenCache(ctx: AuthContext, fetch: () => Promise<Token>): { get(): Promise<string>; drop(): void } {
+export interface TokenCache {
+  get(): Promise<string>;
+  drop(): void;
+  /** the values `exports:` names, read from the current token's response (fetched first if need be); one object, updated in place by every fetch */
+  exports(): Promise<Record<string, string>>;
+}
+
+/**
+ * A token cache: fetched on first use, reused until it expires, dropped on `refresh()`; every
+ * token is masked in messages. With `exports` (name → dot path), each token response also yields
+ * the values request templates use as `{{ auth.<name> }}`:
+ *
+ * ```yaml
+ * credentials:
+ *   type: oauth2_refresh_token                # Salesforce
+ *   exports: { instance_url: instance_url }
+ * base_url: "{{ auth.instance_url }}/services/data/v59.0"
+ * ```
+ */
+export function tokenCache(ctx: AuthContext, fetch: () => Promise<Token>, exported: Record<string, string> = {}): TokenCache {
   let current: Promise<Token> | undefined;
-  return {
+  const values: Record<string, string> = {};
+  const paths = Object.entries(exported).map(([name, path]) => [name, path, getter(path)] as const);
+  const cache: TokenCache = {
     async get() {
       if (current) {
         const token = await current.catch(() => undefined);
         if (token && token.expiresAt > Date.now()) return token.value;
       }
       current = fetch();
-      const { value } = await current;
-      ctx.addSecret(value);
-      return value;
+      const token = await current;
+      ctx.addSecret(token.value);
+      if (paths.length) Object.assign(values, exportsOf(token, paths));
+      return token.value;
     },
     drop() {
       current = undefined;
     },
+    async exports() {
+      await cache.get();
+      return values;
+    },
   };
+  return cache;
+}
+
+/** The exported values of one token response; a missing one is a credential error that names it (never the token). */
+function exportsOf(token: Token, paths: readonly (readonly [string, string, (value: unknown) => unknown])[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, path, get] of paths) {
+    const value = get(token.body);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      const keys = token.body && typeof token.body === 'object' ? Object.keys(token.body).join(', ') : '(none: not JSON)';
+      throw new CredentialError('token_export_missing', `${token.source ?? 'the token response'} returned no value at "${path}" (credentials.exports.${name})`, {
+        hint: `check exports.${name} in the connector; the response has the keys ${keys || '(none)'}`,
+      });
+    }
+    out[name] = String(value);
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import type { CredentialsSpec, Scalar } from '../../definition/model.js';
+import { compileTemplate } from '../../definition/template.js';
 import type { HttpRequest, HttpResponse } from '../http.js';
 
 /** Resolved credential values by field name (secrets included: handle with care, never log). */
@@ -15,6 +16,11 @@ export interface Auth {
   apply(request: OutgoingRequest): Promise<void>;
   /** after an HTTP 401: forget cached tokens; true when one retry with a fresh token is worthwhile */
   refresh?(): Promise<boolean>;
+  /**
+   * Token grants: the values `exports:` names, from the token response (`{{ auth.<name> }}` in
+   * request templates); fetches a token first if there is none. The same object, updated by each fetch.
+   */
+  exports?(): Promise<Record<string, string>>;
 }
 
 export interface AuthContext {
@@ -32,4 +38,12 @@ export type AuthSpec = CredentialsSpec;
 /** The credential field an option names, or the first declared field. */
 export function fieldOf(spec: AuthSpec, option: unknown): string {
   return typeof option === 'string' ? option : Object.keys(spec.fields)[0];
+}
+
+/** Whether a template over the credentials uses a secret field (its rendering must then be masked as a whole). */
+export function usesSecret(template: string, spec: AuthSpec): boolean {
+  return compileTemplate(template).refs.some((ref) => {
+    const [root, name] = ref.split('.');
+    return root === 'credentials' && spec.fields[name] !== undefined && spec.fields[name].secret !== false;
+  });
 }
