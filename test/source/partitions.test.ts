@@ -6,6 +6,8 @@ import { readSource, type SourceOptions, type SourcePosition } from '../../src/s
 import type { SourceItem } from '../../src/source/types.js';
 import { optionsFor, read, readError, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
+import { previewer, type PreviewPage } from '../../src/cli/preview/report.js';
+import { previewText } from '../../src/cli/preview/text.js';
 
 /**
  * Partitions: the list request once per parent record (Zoom groups → group members) or per value
@@ -183,6 +185,18 @@ describe('partitions of type parent (Zoom groups → group members)', () => {
     expect(records).toHaveLength(4);
     expect(asked().slice(2)).toEqual([['/groups/G1/members', '1'], ['/groups/G1/members', '2']]);
     expect(stats.warnings).toEqual(['stopped after 2 page(s): 2 partition(s) not read (group_id=G2, group_id=G3)']);
+  });
+
+  it('preview says which partition each page belongs to, in text and JSON', async () => {
+    zoomGroups(groups, pages);
+    const connector = groupMembers();
+    const shown: PreviewPage[] = [];
+    const preview = previewer(connector, 1);
+    const options = optionsFor(connector, TOKEN, {}, { maxPages: 3, onRaw: (page) => shown.push(preview.page(page, [])) });
+    await read(options);
+    expect(shown.map((p) => [p.partition, p.number])).toEqual([['group_id=G1', 1], ['group_id=G1', 2], ['group_id=G2', 1]]);
+    const text = previewText({ connector: connector.id, file: 'connectors/zoom-group-members.yaml', origin: 'user', mapping: null, pages: shown, warnings: [] });
+    expect(text).toMatch(/── page 1 of group_id=G1 ──[^]*── page 2 of group_id=G1 ──[^]*── page 1 of group_id=G2 ──/);
   });
 });
 

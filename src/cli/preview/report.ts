@@ -13,6 +13,8 @@ import type { Page } from '../../source/read.js';
  */
 export interface PreviewPage {
   number: number;
+  /** a partitioned read: the partition this page belongs to (`number` counts within it), e.g. `status=inactive` */
+  partition?: string;
   request: ShownRequest;
   response: { status: number; headers: Record<string, string | string[]>; records: number; envelope: unknown; raw_records: unknown[] };
   pager: { decision: 'next' | 'stop'; reason: string } | null;
@@ -53,6 +55,7 @@ export function previewer(connector: ConnectorSpec, shown: number) {
     page(page: Page, sourceRecords: unknown[]): PreviewPage {
       return {
         number: page.number,
+        ...(page.partition ? { partition: page.partition.label } : {}),
         request: request(page.response.sent, page.request),
         response: {
           status: page.response.status,

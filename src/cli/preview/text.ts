@@ -31,7 +31,7 @@ export interface PreviewText {
 export function previewText(report: PreviewText): string {
   const out: string[] = [`preview of ${report.connector} (${report.origin}: ${report.file})${report.mapping ? ` with mapping ${report.mapping}` : ''}`];
   for (const page of report.pages) {
-    out.push('', `── page ${page.number} ──`, ...request(page.request));
+    out.push('', `── page ${page.number}${page.partition ? ` of ${visible(page.partition)}` : ''} ──`, ...request(page.request));
     out.push(`← HTTP ${page.response.status}, ${page.response.records} record(s)`, ...headers(page.response.headers));
     out.push('  body around the records:', ...json(page.response.envelope, '    '));
     out.push(`  records as the API sent them (${page.response.raw_records.length} of ${page.response.records}):`, ...page.response.raw_records.map((r) => `    ${visible(JSON.stringify(r))}`));
