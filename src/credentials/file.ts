@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import { CredentialError } from '../errors.js';
 import { checkPrivate, exists, writePrivate } from './private.js';
 
@@ -88,8 +88,24 @@ function parse(path: string): { doc: Document.Parsed; lines: LineCounter } {
   checkPrivate(path, what);
   const lines = new LineCounter();
   const doc = parseDocument(readFileSync(path, 'utf8'), { schema: 'failsafe', lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length) throw invalid(doc.errors.map((e) => `${path}:${lines.linePos(e.pos[0]).line}:${lines.linePos(e.pos[0]).col} ${syntax[e.code] ?? `YAML syntax error (${e.code})`}`));
+  if (doc.errors.length) {
+    throw invalid(doc.errors.map((e) => {
+      const at = unclosedAt(doc, e.pos[0]) ?? e.pos[0];
+      return `${path}:${lines.linePos(at).line}:${lines.linePos(at).col} ${at === e.pos[0] ? syntax[e.code] ?? `YAML syntax error (${e.code})` : 'a quote or bracket opened here is not closed'}`;
+    }));
+  }
   return { doc, lines };
+}
+
+/** Where the quoted value or flow collection that runs into `pos` (the parser noticed only at its end) opens. */
+function unclosedAt(doc: Document.Parsed, pos: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, (_key, node) => {
+    const range = (node as Node).range;
+    const open = (isScalar(node) && (node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE)) || ((isMap(node) || isSeq(node)) && node.flow);
+    if (open && range && range[0] < pos && range[1] >= pos && (start === undefined || range[0] > start)) start = range[0];
+  });
+  return start;
 }
 
 /** The YAML parser's problems in words that quote nothing of the file (its own messages may quote a line, and a line may be a secret). */
