@@ -127,9 +127,9 @@ describe('Zoom as a cloud installation (Server-to-Server OAuth account credentia
     server.use(
       http.post('https://zoom.us/oauth/token', async ({ request }) => {
         tokens.push({ authorization: request.headers.get('authorization'), form: new URLSearchParams(await request.text()) });
-        return HttpResponse.json({ ...fixture('zoom', 'oauth.token.json'), access_token: 'zoom-access-from-vault-run' });
+        return HttpResponse.json({ ...fixture<Record<string, unknown>>('zoom', 'oauth.token.json'), access_token: 'zoom-access-from-vault-run' });
       }),
-      http.get(`${BASE}/users`, () => HttpResponse.json({ ...fixture('zoom', 'users.list.json'), next_page_token: '' })),
+      http.get(`${BASE}/users`, () => HttpResponse.json({ ...fixture<Record<string, unknown>>('zoom', 'users.list.json'), next_page_token: '' })),
     );
 
     const result = await run('zoom-users', { base_url: BASE, statuses: 'active' });
@@ -157,7 +157,7 @@ describe('Google Workspace as a cloud installation: a rotated refresh token is w
       http.post('https://oauth2.googleapis.com/token', async ({ request }) => {
         forms.push(new URLSearchParams(await request.text()));
         const rotated = rotations[forms.length - 1];
-        return HttpResponse.json({ ...fixture('google', 'token.refresh.json'), access_token: `ya29.vault-access-${forms.length}`, ...(rotated ? { refresh_token: rotated } : {}) });
+        return HttpResponse.json({ ...fixture<Record<string, unknown>>('google', 'token.refresh.json'), access_token: `ya29.vault-access-${forms.length}`, ...(rotated ? { refresh_token: rotated } : {}) });
       }),
     );
     return forms;

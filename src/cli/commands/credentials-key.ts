@@ -3,7 +3,6 @@ import { renameSync } from 'node:fs';
 import { decode, keyVariable, loadVaultKey, newKeyText } from '../../credentials/key.js';
 import { writePrivate } from '../../credentials/private.js';
 import { Vault } from '../../credentials/vault.js';
-import { displayPath } from '../../definition/load.js';
 import { UsageError } from '../../errors.js';
 import { openStore } from '../../store/db.js';
 import { print } from '../output.js';
@@ -41,7 +40,7 @@ Examples:
             : (await readAll(process.stdin)).trim();
           if (!text) throw new UsageError('vault_key_missing', `give the new key on standard input (${keyVariable} holds the current one)`, { hint: 'openssl rand -base64 32 > new.key && intake credentials rotate-key < new.key' });
           const count = vault.rekey(current, decode(text, 'standard input', 'the new key on standard input'));
-          return done(opts.json, { values: count, key: keyVariable }, `encrypted ${count} value(s) of the vault in ${displayPath(db)} under the new key: set ${keyVariable} to it now, and replace your backup of the key`);
+          return done(opts.json, { values: count, key: keyVariable }, `encrypted ${count} value(s) of the vault in ${db} under the new key: set ${keyVariable} to it now, and replace your backup of the key`);
         }
         const file = current.source;
         const text = newKeyText();
@@ -49,7 +48,7 @@ Examples:
         writePrivate(`${file}.new`, `${text}\n`);
         const count = vault.rekey(current, next);
         renameSync(`${file}.new`, file);
-        return done(opts.json, { values: count, key: file }, `encrypted ${count} value(s) of the vault in ${displayPath(db)} under a new key in ${file}: replace your backup of the key file now (the old key no longer opens the vault)`);
+        return done(opts.json, { values: count, key: file }, `encrypted ${count} value(s) of the vault in ${db} under a new key in ${file}: replace your backup of the key file now (the old key no longer opens the vault)`);
       } finally {
         store.close();
       }

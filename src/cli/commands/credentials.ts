@@ -52,7 +52,7 @@ Examples:
       checkValues(connector, values);
       const stored = storeValues(connector, values, Boolean(opts.cloud), where(command));
       if (opts.json) return print(stored);
-      const into = stored.store === 'vault' ? `the vault in ${displayPath(stored.path)}` : stored.path;
+      const into = stored.store === 'vault' ? `the vault in ${stored.path}` : stored.path;
       process.stdout.write(`stored ${stored.fields.join(', ')} of ${stored.connector} in ${into}\n`);
       if (stored.key?.created) process.stdout.write(`created the vault key ${stored.key.source} (0600): back it up now — without it the vault cannot be read\n`);
       for (const name of stored.overridden) process.stdout.write(`note: ${connector.credentials.fields[name].env} is set in this environment and wins over the file for ${name}\n`);
@@ -74,7 +74,7 @@ Examples:
       const listed = listing(knownConnectors(), where(command));
       if (opts.json) return print(listed);
       process.stdout.write(`credentials file: ${listed.file.path}${listed.file.exists ? '' : ' (not created yet)'}\n`);
-      process.stdout.write(`vault: ${displayPath(listed.vault.path)}, ${listed.vault.values} value(s); key: ${listed.vault.key ?? 'none yet'}\n\n`);
+      process.stdout.write(`vault: ${listed.vault.path}, ${listed.vault.values} value(s); key: ${listed.vault.key ?? 'none yet'}\n\n`);
       process.stdout.write(`${table(['connector', 'field', 'from', 'env', 'held in'], rows(listed.connectors))}\n`);
     });
 
@@ -88,7 +88,7 @@ Examples:
     .action((id: string, opts: { cloud?: boolean; json?: boolean }, command: Command) => {
       const result = removeValues(id, Boolean(opts.cloud), where(command));
       if (opts.json) return print({ connector: id, ...result });
-      const from = result.store === 'vault' ? `the vault in ${displayPath(result.path)}` : result.path;
+      const from = result.store === 'vault' ? `the vault in ${result.path}` : result.path;
       process.stdout.write(result.removed ? `removed the credentials of ${id} from ${from}\n` : `${from} holds no credentials of ${id}; nothing to remove\n`);
     });
 
