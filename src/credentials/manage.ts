@@ -145,18 +145,25 @@ export function listing(connectors: ConnectorSpec[], where: Where): { file: { pa
       }),
     };
   });
-  const known = new Set(connectors.map((c) => c.id));
-  const strays = new Map<string, Set<string>>();
-  for (const [id, fields] of file.connectors) if (!known.has(id)) for (const f of fields.keys()) (strays.get(id) ?? strays.set(id, new Set()).get(id)!).add(`file:${f}`);
-  for (const e of entries) if (!known.has(e.connector)) (strays.get(e.connector) ?? strays.set(e.connector, new Set()).get(e.connector)!).add(`vault:${e.field}`);
-  for (const [id, held] of [...strays].sort(([a], [b]) => a.localeCompare(b))) {
-    const byField = new Map<string, Exclude<Origin, 'missing'>[]>();
-    for (const entry of held) {
-      const [store, field] = entry.split(/:(.*)/s) as ['file' | 'vault', string];
-      byField.set(field, [...(byField.get(field) ?? []), store]);
-    }
-    listed.push({ connector: id, name: null, installation: null, fields: [...byField].map(([field, places]) => ({ field, label: '', secret: true, env: null, from: places[0], held_in: places })) });
-  }
+  listed.push(...strays(new Set(connectors.map((c) => c.id)), file.connectors, entries));
   const key = where.env[keyVariable]?.trim() ? keyVariable : exists(vaultKeyFile(where.env)) ? vaultKeyFile(where.env) : null;
   return { file: { path: file.path, exists: file.exists }, vault: { path: where.db, values: entries.length, key }, connectors: listed };
+}
+
+/** Ids the file or the vault holds that no connector file has (a removed or renamed connector): listed so they can be removed. */
+function strays(known: Set<string>, file: Map<string, Map<string, string>>, vault: { connector: string; field: string }[]): ConnectorListing[] {
+  const held = new Map<string, Map<string, Exclude<Origin, 'missing'>[]>>();
+  const add = (id: string, field: string, place: 'file' | 'vault') => {
+    if (known.has(id)) return;
+    const fields = held.get(id) ?? held.set(id, new Map()).get(id)!;
+    fields.set(field, [...(fields.get(field) ?? []), place]);
+  };
+  for (const [id, fields] of file) for (const field of fields.keys()) add(id, field, 'file');
+  for (const entry of vault) add(entry.connector, entry.field, 'vault');
+  return [...held].sort(([a], [b]) => a.localeCompare(b)).map(([id, fields]) => ({
+    connector: id,
+    name: null,
+    installation: null,
+    fields: [...fields].map(([field, places]) => ({ field, label: '', secret: true, env: null, from: places[0], held_in: places })),
+  }));
 }

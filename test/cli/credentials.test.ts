@@ -21,9 +21,15 @@ beforeAll(async () => {
 });
 afterAll(() => simulator.close());
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A user's machine: a config home (the credentials file, the vault key), a store, a working folder. */
 function machine() {
   const dir = mkdtempSync(join(tmpdir(), 'intake-creds-e2e-'));
+  made.push(dir);
   const config = join(dir, 'config');
   const file = join(config, 'intake', 'credentials.yaml');
   const db = join(dir, 'store', 'intake.db');
@@ -165,6 +171,12 @@ describe('the local credentials file', () => {
     expect(removed.stdout).toBe(`removed the credentials of slack-users from ${m.file}\n`);
     expect((await m.cli(['credentials', 'remove', 'slack-users'])).stdout).toBe(`${m.file} holds no credentials of slack-users; nothing to remove\n`);
     expect(readFileSync(m.file, 'utf8')).toContain('slack-last-login:');
+    // an id no connector has any more (a retired app) is listed, and can be removed like any other
+    writeFileSync(m.file, `${readFileSync(m.file, 'utf8')}retired-app:\n  token: "${TOKEN}"\n`);
+    const listed = JSON.parse((await m.cli(['credentials', 'list', '--json'])).stdout);
+    expect(listed.connectors.at(-1)).toEqual({ connector: 'retired-app', name: null, installation: null, fields: [{ field: 'token', label: '', secret: true, env: null, from: 'file', held_in: ['file'] }] });
+    expect((await m.cli(['credentials', 'list'])).stdout).toMatch(/\nretired-app \(no such connector\) +token +file /);
+    expect((await m.cli(['credentials', 'remove', 'retired-app'])).stdout).toBe(`removed the credentials of retired-app from ${m.file}\n`);
     const run = await m.cli(['run', 'mappings/slack-users.yaml', '--set', base()]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`no credentials for connector slack-users: SLACK_TOKEN (Bot or user token (xoxb-… or xoxp-…)) not set (environment, or ${m.file})`);
