@@ -20,10 +20,13 @@ const shared = 0o077;
 export function checkPrivate(file: string, what: string): void {
   if (process.platform === 'win32') return;
   const folder = dirname(file);
-  const folderMode = statSync(folder).mode & 0o777;
+  const stat = statSync(folder);
+  const folderMode = stat.mode & 0o777;
   if (folderMode & shared) {
+    // a shared folder (/tmp, another user's) is not made private by chmod: the file moves instead
+    const own = stat.uid === process.getuid?.() && !(stat.mode & 0o1000);
     throw new CredentialError('credentials_not_private', `the folder of ${what} ${folder} is open to ${audience(folderMode)} (mode ${octal(folderMode)}); it is not read`, {
-      hint: `make it private: chmod 700 ${quote(folder)}`,
+      hint: own ? `make it private: chmod 700 ${quote(folder)}` : `keep it in a folder of your own that only you can enter, not in ${folder}: mkdir -m 700 <folder>, then move it there`,
     });
   }
   const mode = statSync(file).mode & 0o777;
@@ -43,6 +46,7 @@ export function writePrivate(file: string, text: string): void {
   const folder = dirname(file);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
+  rmSync(temporary, { force: true }); // left by a process that died with this pid
   const fd = openSync(temporary, 'wx', 0o600);
   try {
     writeSync(fd, text);

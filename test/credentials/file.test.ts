@@ -89,6 +89,17 @@ describe('reading the credentials file', () => {
     expect(readCredentialsFile(spaced).connectors.get('slack-users')?.get('token')).toBe(SECRET);
   });
 
+  it('a file in a shared folder (sticky, writable by all, like /tmp) is refused with a move, not a chmod of the folder', () => {
+    const shared = join(dir, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const inShared = join(shared, 'credentials.yaml');
+    writeFileSync(inShared, `slack-users:\n  token: ${SECRET}\n`, { mode: 0o600 });
+    const error = refusal(() => readCredentialsFile(inShared));
+    expect(error.message).toBe(`the folder of the credentials file ${shared} is open to group and others (mode 0777); it is not read`);
+    expect(error.hint).toBe(`keep it in a folder of your own that only you can enter, not in ${shared}: mkdir -m 700 <folder>, then move it there`);
+  });
+
   it.each([
     ['a line indented deeper than the value before it (read as its continuation)', `slack-users:\n  token: ${SECRET}\n   other: x\n`, 2],
     ['an unclosed quote: where it opens', `slack-users:\n  token: "${SECRET}\n`, 2],
