@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { resolveLocalCredentials, secretsOf } from './credentials/local.js';
+import { secretsOf } from './credentials/local.js';
+import { resolveFrom, storeFor, vaultKeeper } from './credentials/stores/index.js';
 import { scrubDeep } from './credentials/scrub.js';
 import { displayPath, loadIntegration, type Integration } from './definition/load.js';
 import type { MappingSpec } from './definition/model.js';
 import { resolveSettings } from './definition/settings.js';
 import { suggestion } from './definition/suggest.js';
-import { CredentialError, DefinitionError, IntakeError } from './errors.js';
+import { DefinitionError, IntakeError } from './errors.js';
 import { nameOf } from './integrations/catalog.js';
 import { compileMapping, saasLinkFields, type MappingTargets, type Meta } from './mapping/compile.js';
 import { heartbeatMs } from './runlog/owner.js';
@@ -32,7 +33,7 @@ export interface RunOptions {
   /** a test run: at most `testRecords` records, each shown with its outcome, nothing written; a draft may be tested */
   test?: boolean;
   env?: NodeJS.ProcessEnv;
-  /** credentials given in-process (the demo, the instance's vault); otherwise the local credential store */
+  /** credentials given in-process (the demo, tests); otherwise the installation type's credential store: this machine's (environment, credentials file), or the vault in `db` */
   credentials?: CredentialValues;
   onProgress?: (stats: SourceStats, tally: Tally) => void;
   onWait?: (ms: number, reason: string) => void;
@@ -104,11 +105,13 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     throw new DefinitionError([{ ...issue, draft: false, hint: `${issue.hint}; a test run matches records by it too` }]);
   }
   const settings = resolveSettings(connector, mapping.settings, options.overrides);
-  const credentials = options.credentials ?? localCredentials(integration, options.env);
+  const credentials = options.credentials ?? storedCredentials(integration, options);
   const secrets = secretsOf(connector, credentials);
   const scrub = scrubber(secrets);
   // a dry or test run writes nothing, so it never creates a store either
   const db = dryRun ? openStoreForReading(options.db) : openStore(options.db);
+  // a refresh token the provider rotates goes back into the vault it came from, even in a dry or test run
+  const keeper = !options.credentials && mapping.installation === 'cloud' ? vaultKeeper(db, connector.id, options.env ?? process.env) : undefined;
   const target = sqliteTarget(db);
   const log = new RunLog(db, scrub);
   const tally = new Tally();
@@ -139,6 +142,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
       connector, settings, credentials, secrets, fields: compiled.reads, resume: resume?.position,
       onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
+      onCredentialChange: keeper?.change,
     });
     stats = source.stats;
     position = source.position;
@@ -156,7 +160,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
       beforeFirstWrite: () => createCustomFields(target, integration),
       onRecord: test ? (event) => events.push(event) : undefined,
       // each batch, its run-log counts, reasons and checkpoint commit together, or not at all
-      unit: dryRun ? undefined : (work) => writeTransaction(db, work),
+      unit: dryRun ? undefined : (work) => writeTransaction(db, work).finally(() => keeper?.flush()),
       commit: runId === null ? undefined : (batch) => log.progress(runId!, batch, {
         counts: addCounts(tally.counts, batch.people.counts),
         saas: saasTally && batch.saas && { app: mapping.saas_user!.app, counts: addCounts(saasTally.counts, batch.saas.counts) },
@@ -174,6 +178,8 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   clearInterval(beat);
   await target.close();
   warnings.push(...stats.warnings);
+  const unkept = keeper?.flush();
+  if (unkept) warnings.push(unkept);
   const failed = tally.counts.failed + (saasTally?.counts.failed ?? 0);
   let status: RunStatus = failure instanceof SyncInterrupted ? 'interrupted' : failure ? 'failed' : failed > 0 ? 'completed_with_failures' : 'succeeded';
   let message = failure ? scrub(failure.message) : undefined;
@@ -296,14 +302,9 @@ function compileChecked({ mapping, connector, mappingFile }: Integration, target
   return compiled;
 }
 
-/** Credentials from this machine; a cloud integration's live in the instance's vault instead. */
-function localCredentials({ connector, mapping }: Integration, env?: NodeJS.ProcessEnv) {
-  if (mapping.installation === 'cloud') {
-    throw new CredentialError('cloud_installation', `${mapping.name ?? connector.name} has the cloud installation type: it runs in the instance, whose vault holds its credentials, not on this machine`, {
-      hint: `try the connector here with intake preview ${connector.id} (credentials from the environment); schedule the integration in the instance`,
-    });
-  }
-  return resolveLocalCredentials(connector, env);
+/** Credentials from the store of the installation type: this machine's (environment, then the credentials file), or the vault in the embedded store. */
+function storedCredentials({ connector, mapping }: Integration, options: RunOptions) {
+  return resolveFrom(storeFor(mapping.installation, { env: options.env ?? process.env, db: options.db }), connector).values;
 }
 
 async function createCustomFields(target: Target, { mapping }: Integration): Promise<void> {

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
 import { connectorsCommand } from './commands/connectors.js';
+import { credentialsCommand } from './commands/credentials.js';
 import { demoCommand } from './commands/demo.js';
 import { integrationsCommand } from './commands/integrations.js';
 import { mappingCommand } from './commands/mapping.js';
@@ -26,13 +28,23 @@ const program = new Command('intake')
     if (value === '') throw new InvalidArgumentError('the store\'s file name is empty.');
     return value;
   })
+  .option('--credentials <file>', 'local credentials file (default: $INTAKE_CREDENTIALS or $XDG_CONFIG_HOME/intake/credentials.yaml)', (value: string) => {
+    if (value === '') throw new InvalidArgumentError('the credentials file name is empty.');
+    return value;
+  })
+  // --credentials is INTAKE_CREDENTIALS for this process: every command and the library read it there
+  .hook('preAction', (command) => {
+    const file = command.opts().credentials as string | undefined;
+    if (file) process.env.INTAKE_CREDENTIALS = resolve(file);
+  })
   .exitOverride()
   .addHelpText('after', `
 Exit codes:
   0  success
   1  internal error (a bug: run with INTAKE_DEBUG=1 and report it)
   2  invalid connector/mapping file, a draft integration (intake integrations says what
-     it lacks) or command-line usage
+     it lacks: credentials not set, too short, a credentials file others may read, no vault
+     key), or command-line usage
   3  the run failed (credentials, API refused, network, the store cannot be used, the
      integration is already running); it kept the batches it committed, no half-written record
   4  the run finished, but some records failed (see: intake runs show <id>)
@@ -43,11 +55,12 @@ A new integration:
   intake connectors                                            the connectors there are, and from where
   intake mapping suggest <connector> > mappings/<name>.yaml    a mapping to start from
   intake validate mappings/<name>.yaml                         what is wrong or still missing
+  intake credentials set <connector>                           its credentials, kept private (--cloud: the vault)
   intake run mappings/<name>.yaml --test                       10 records, nothing written
   intake launch <name>                                         schedule it; intake integrations
-Docs:        README.md, docs/mappings.md, docs/connectors.md`);
+Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, mappingCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 // `intake … | head` closes the pipe early: that is not an error.

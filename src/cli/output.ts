@@ -41,8 +41,14 @@ export function exitCodeOf(error: IntakeError): number {
   return usage ? exitCodes.invalid : exitCodes.runFailed;
 }
 
-/** Credential problems of this machine's set-up (not set, too short): nothing was sent, exit 2. */
-const localCredentialCodes = new Set(['credentials_missing', 'credential_too_short']);
+/**
+ * Credential problems of this machine's set-up (not set, too short, a credentials file others may
+ * read or that does not parse, no vault key or the wrong one): nothing was sent, exit 2.
+ */
+const localCredentialCodes = new Set([
+  'credentials_missing', 'credential_too_short', 'credentials_not_private', 'credentials_file_invalid',
+  'vault_key_missing', 'vault_key_invalid', 'vault_key_wrong', 'vault_value_damaged',
+]);
 
 /**
  * A value from outside (API data, a message quoting it) made safe for one line of text output:

@@ -65,16 +65,15 @@ export function checkSchedule(mapping: MappingSpec, report: Report): void {
   }
 }
 
-/** A local installation needs an auth type that runs locally, and an environment variable for every credential field. */
+/**
+ * A local installation needs an auth type that runs locally: OAuth 2 grants (and AWS) need the
+ * cloud installation type, whose vault keeps and refreshes their secrets. (A credential field
+ * without `env:` is fine: the local credentials file can hold it.)
+ */
 export function checkInstallation(mapping: MappingSpec, connector: ConnectorSpec, report: Report): void {
   if ((mapping.installation ?? 'local') !== 'local') return;
   const cloudOnly = cloudOnlyReason(connector.credentials);
   if (cloudOnly) {
-    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${cloudOnly}, which needs the cloud installation type`, 'its tokens are refreshed and kept by the instance\'s vault: set installation: cloud');
-    return;
-  }
-  const unread = Object.entries(connector.credentials.fields).filter(([, field]) => !field.env).map(([name]) => name);
-  if (unread.length) {
-    report(mapping.installation ? ['installation'] : ['connector'], 'credential_without_env', `a local installation reads credentials from environment variables, but connector ${connector.id} names none for ${unread.map((n) => `"${n}"`).join(', ')}`, `add env: <VARIABLE> to credentials.fields.${unread[0]} in the connector, or set installation: cloud`);
+    report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${cloudOnly}, which needs the cloud installation type`, `a local installation does not keep OAuth secrets and tokens: choose cloud — write installation: cloud in this mapping, then store the credentials in the vault with: intake credentials set ${connector.id} --cloud (docs/installation.md)`);
   }
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { resolveLocalCredentials } from '../credentials/local.js';
+import { resolveFrom, storeFor } from '../credentials/stores/index.js';
 import { displayPath, loadIntegration, type Integration } from '../definition/load.js';
 import type { MappingSpec } from '../definition/model.js';
 import { resolveSettings, SettingsError } from '../definition/settings.js';
@@ -58,8 +58,12 @@ export function findMapping(arg: string, dir: string): string {
 
 export const nameOf = (file: string) => basename(file).replace(/\.ya?ml$/, '');
 
-/** Loads an integration as a draft may be, and says what it still lacks (credentials included). */
-export function completeness(file: string, env: NodeJS.ProcessEnv = process.env): { integration?: Integration; missing: string[]; invalid?: DefinitionIssue[] } {
+/**
+ * Loads an integration as a draft may be, and says what it still lacks, credentials included: a
+ * local integration's from this machine (environment, credentials file), a cloud integration's
+ * from the vault of the embedded store `db`.
+ */
+export function completeness(file: string, db: string, env: NodeJS.ProcessEnv = process.env): { integration?: Integration; missing: string[]; invalid?: DefinitionIssue[] } {
   let integration: Integration;
   try {
     integration = loadIntegration(file, { draft: true });
@@ -74,26 +78,25 @@ export function completeness(file: string, env: NodeJS.ProcessEnv = process.env)
     if (!(error instanceof SettingsError)) throw error;
     missing.push(`settings: ${error.message}`);
   }
-  const credentials = credentialProblem(integration, env);
+  const credentials = credentialProblem(integration, db, env);
   if (credentials) missing.push(credentials);
   return { integration, missing };
 }
 
-function credentialProblem({ connector, mapping }: Integration, env: NodeJS.ProcessEnv): string | undefined {
-  if (mapping.installation === 'cloud') return 'credentials: a cloud integration\'s credentials are kept in the instance\'s vault, which this installation does not have';
+function credentialProblem({ connector, mapping }: Integration, db: string, env: NodeJS.ProcessEnv): string | undefined {
   try {
-    resolveLocalCredentials(connector, env);
+    resolveFrom(storeFor(mapping.installation, { env, db }), connector);
     return undefined;
   } catch (error) {
-    if (error instanceof CredentialError) return `credentials: ${error.message}`;
+    if (error instanceof CredentialError) return `credentials: ${error.message}${error.hint ? ` (${error.hint})` : ''}`;
     throw error;
   }
 }
 
 /** One integration as `intake integrations` lists it. */
-export function integrationStatus(file: string, db: Database.Database, env?: NodeJS.ProcessEnv): IntegrationStatus {
+export function integrationStatus(file: string, db: Database.Database, storeFile: string = db.name, env?: NodeJS.ProcessEnv): IntegrationStatus {
   const name = nameOf(file);
-  const { integration, missing, invalid } = completeness(file, env);
+  const { integration, missing, invalid } = completeness(file, storeFile, env);
   const mapping = integration?.mapping;
   const stored = launchState(db, name);
   const state: IntegrationState = invalid ? 'invalid' : missing.length ? 'draft' : stored ?? 'ready';

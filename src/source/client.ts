@@ -30,6 +30,8 @@ export interface ClientOptions {
   onWait?: (ms: number, reason: string) => void;
   /** sees every retry and every wait (the run log counts them) */
   onRetry?: (event: RetryEvent) => void;
+  /** a credential the provider replaced (a rotated refresh token), for the store that keeps it */
+  onCredentialChange?: (field: string, value: string) => void;
 }
 
 export async function createClient(options: ClientOptions): Promise<Client> {
@@ -52,6 +54,11 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     },
     send: authSend(policy.timeouts),
     addSecret,
+    credentialChanged: (field: string, value: string) => {
+      addSecret(value);
+      options.credentials[field] = value;
+      options.onCredentialChange?.(field, value);
+    },
   };
   const auth = checkedAuth(auths.get(connector.credentials.type).create(connector.credentials, context), connector.credentials, options.credentials);
   if (auth.exports && templatesUse(requestTemplates(connector), 'auth')) vars.auth = await auth.exports();

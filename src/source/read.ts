@@ -32,6 +32,8 @@ export interface SourceOptions {
   onRaw?: (page: Page) => void;
   /** continue an earlier read from where it stopped (a failed or interrupted run's checkpoint) */
   resume?: SourcePosition;
+  /** a credential the provider replaced during the read (a rotated refresh token), for the store that keeps it */
+  onCredentialChange?: (field: string, value: string) => void;
 }
 
 /**

@@ -79,6 +79,18 @@ const migrations: string[] = [
    ALTER TABLE runs ADD COLUMN resumed_from INTEGER;
    CREATE INDEX runs_running ON runs(status) WHERE status = 'running';
    CREATE INDEX runs_key ON runs(integration_key, id);`,
+  // the vault: credentials of cloud integrations, AES-256-GCM per value (src/credentials/vault.ts);
+  // the key is never stored here
+  `CREATE TABLE vault (
+     connector TEXT NOT NULL,
+     field TEXT NOT NULL,
+     key_id TEXT NOT NULL,
+     nonce BLOB NOT NULL,
+     ciphertext BLOB NOT NULL,
+     tag BLOB NOT NULL,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (connector, field)
+   );`,
 ];
 
 /**

@@ -1,8 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
-import { validateFiles } from '../../src/definition/load.js';
+import { readCredentialsFile } from '../../src/credentials/file.js';
+import { loadConnector, validateFiles } from '../../src/definition/load.js';
 import { formatIssue } from '../../src/errors.js';
 import { root, workspace } from '../definition/workspace.js';
 
@@ -11,7 +13,8 @@ import { root, workspace } from '../definition/workspace.js';
  * (it has base_url:), a whole mapping (it has connector:), or a part of a shipped file that its
  * first line names — `# in connectors/slack-users.yaml` or `# in mappings/slack-users.yaml` — and
  * that replaces the same top-level keys there. A whole mapping that starts with `# a draft` may
- * only lack what drafts lack (a sync key, a required field).
+ * only lack what drafts lack (a sync key, a required field). A local credentials file starts with
+ * `# credentials.yaml`: it must parse as one, and name only shipped connectors and their fields.
  */
 interface Snippet {
   doc: string;
@@ -63,9 +66,28 @@ describe('YAML snippets in the docs', () => {
   });
 
   it.each(all.map((s) => [`${s.doc}:${s.line}`, s] as const))('%s is valid', (_where, snippet) => {
+    if (snippet.text.startsWith('# credentials.yaml')) return checkCredentialsFile(snippet);
     const file = fileFor(snippet);
     if (!file) throw new Error(`${snippet.doc}:${snippet.line}: a YAML snippet must be a whole connector or mapping, or start with "# in connectors/<file>.yaml" or "# in mappings/<file>.yaml"`);
     const issues = validateFiles([file])[0].issues.filter((i) => !(snippet.text.startsWith('# a draft') && i.draft));
     expect(issues.map(formatIssue)).toEqual([]);
   });
 });
+
+/** A credentials file snippet: read as Intake reads one (from a private file); each connector id and field must exist. */
+function checkCredentialsFile(snippet: Snippet): void {
+  const dir = mkdtempSync(join(tmpdir(), 'intake-snippet-'));
+  try {
+    const file = join(dir, 'credentials.yaml');
+    writeFileSync(file, snippet.text, { mode: 0o600 });
+    const problems: string[] = [];
+    for (const [id, fields] of readCredentialsFile(file).connectors) {
+      const path = join(root, 'connectors', `${id}.yaml`);
+      if (!existsSync(path)) problems.push(`${id}: no shipped connector`);
+      else for (const field of fields.keys()) if (!(field in loadConnector(path).credentials.fields)) problems.push(`${id}.${field}: not a credential field`);
+    }
+    expect(problems).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -86,11 +86,12 @@ describe('intake run', () => {
     expect(result.stderr).toMatch(/did you mean "records"\?/);
   });
 
-  it('a cloud integration (OAuth 2) does not run on this machine: exit 3 and a pointer to preview', async () => {
-    const result = await intake(['--db', tempDb(), 'run', 'mappings/ms-graph-users.yaml'], { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 'never-sent-secret' });
-    expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/cloud installation type/);
-    expect(result.stderr).toMatch(/intake preview ms-graph-users/);
+  it('a cloud integration (OAuth 2) reads the vault, not the environment: without vault credentials, exit 2 and how to store them', async () => {
+    const db = tempDb();
+    const result = await intake(['--db', db, 'run', 'mappings/ms-graph-users.yaml'], { AZURE_TENANT_ID: 't', AZURE_CLIENT_ID: 'c', AZURE_CLIENT_SECRET: 'never-sent-secret', XDG_CONFIG_HOME: join(db, '..', 'config') });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`not in the vault of ${db}`);
+    expect(result.stderr).toMatch(/intake credentials set ms-graph-users --cloud/);
     expect(result.stdout + result.stderr).not.toContain('never-sent-secret');
   });
 

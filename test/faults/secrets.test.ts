@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,8 +109,8 @@ describe('a planted credential echoed by the API appears nowhere', () => {
   let store: TempStore;
   const outputs: [string, CliResult][] = [];
   const env = { ECHO_TOKEN: TOKEN };
-  const cli = async (name: string, args: string[], extra: Record<string, string> = env) => {
-    const result = await intake(['--db', store.file, ...args], extra, dir);
+  const cli = async (name: string, args: string[], extra: Record<string, string> = env, input = '') => {
+    const result = await intake(['--db', store.file, ...args], extra, dir, input);
     outputs.push([name, result]);
     return result;
   };
@@ -212,6 +213,42 @@ describe('a planted credential echoed by the API appears nowhere', () => {
     }
     expectNoSecret('the run log', JSON.stringify(store.runs()));
     expectNoSecret('the store file', store.rawBytes());
+  }, 60_000);
+
+  it('the same credential from the credentials file, and from the vault for a cloud copy: echoed, masked everywhere; the vault holds ciphertext', async () => {
+    const config = mkdtempSync(join(tmpdir(), 'intake-secrets-config-'));
+    const home = { XDG_CONFIG_HOME: config };
+    try {
+      const local = await cli('credentials set (file)', ['credentials', 'set', 'echo'], home, `token=${TOKEN}\n`);
+      expect(local.code).toBe(0);
+      const fromFile = JSON.parse((await cli('run from the file', ['run', 'mappings/echo.yaml', '--json'], home)).stdout);
+      expect(fromFile).toMatchObject({ status: 'completed_with_failures', counts: { failed: 3 } });
+      expect(api.requests.at(-1)!.url).toContain(`private_token=${encodeURIComponent(TOKEN)}`);
+
+      writeFileSync(join(dir, 'mappings', 'echo-cloud.yaml'), mapping('echo', api.url).replace('installation: local', 'installation: cloud').replace('name: Echo users', 'name: Echo users (cloud)'));
+      const cloud = await cli('credentials set --cloud', ['credentials', 'set', 'echo', '--cloud'], home, `token=${TOKEN}\n`);
+      expect(cloud.code).toBe(0);
+      const fromVault = JSON.parse((await cli('run from the vault', ['run', 'mappings/echo-cloud.yaml', '--json'], home)).stdout);
+      expect(fromVault).toMatchObject({ status: 'completed_with_failures', counts: { failed: 3 } });
+      expect(api.requests.at(-1)!.url).toContain(`private_token=${encodeURIComponent(TOKEN)}`);
+      await cli('credentials list', ['credentials', 'list'], home);
+      await cli('credentials test --cloud', ['credentials', 'test', 'echo', '--cloud', '--json'], home);
+      await cli('runs show (vault)', ['runs', 'show', String(fromVault.run_id)], home);
+
+      for (const [name, result] of outputs) {
+        expectNoSecret(`${name} stdout`, result.stdout);
+        expectNoSecret(`${name} stderr`, result.stderr);
+      }
+      expectNoSecret('the run log', JSON.stringify(store.runs()));
+      expectNoSecret('the store file', store.rawBytes());
+      const db = new Database(store.file, { readonly: true, fileMustExist: true });
+      const rows = db.prepare("SELECT ciphertext FROM vault WHERE connector = 'echo'").all() as { ciphertext: Buffer }[];
+      db.close();
+      expect(rows).toHaveLength(1);
+      expect(rows[0].ciphertext).toHaveLength(Buffer.byteLength(TOKEN));
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('a credential too short to be masked is refused before anything is sent: exit 2, named, no run', async () => {

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The repository root: the CLI runs here unless a test gives another folder. */
@@ -13,14 +14,22 @@ export interface CliResult {
 }
 
 /**
- * Runs the built CLI as a user does, asynchronously (a simulator in the test's process must keep
- * serving), with only PATH, TZ and the given variables in its environment: no credential unless passed.
+ * An empty config home for every run: the credentials file and the vault key of the machine that
+ * runs the tests (~/.config/intake/) are never read. A test passes XDG_CONFIG_HOME to use its own.
  */
-export function intake(args: string[], env: Record<string, string> = {}, cwd = root): Promise<CliResult> {
+const configHome = join(mkdtempSync(join(tmpdir(), 'intake-cli-')), 'config');
+
+/**
+ * Runs the built CLI as a user does, asynchronously (a simulator in the test's process must keep
+ * serving), with only PATH, TZ, an empty XDG_CONFIG_HOME and the given variables in its
+ * environment: no credential unless passed. `input` is its standard input (closed either way).
+ */
+export function intake(args: string[], env: Record<string, string> = {}, cwd = root, input = ''): Promise<CliResult> {
   if (!existsSync(cli)) throw new Error('dist/ is missing: run the tests with npm test, which builds first');
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd, env: { PATH: process.env.PATH, TZ: 'UTC', ...env } }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [cli, ...args], { cwd, env: { PATH: process.env.PATH, TZ: 'UTC', XDG_CONFIG_HOME: configHome, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    child.stdin?.end(input);
   });
 }

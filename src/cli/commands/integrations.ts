@@ -26,8 +26,9 @@ Examples:
   intake integrations
   intake integrations --json --mappings ./mappings`)
     .action((opts: { mappings?: string; json?: boolean }, command: Command) => {
-      const db = openStoreForReading(storePath(command.optsWithGlobals().db));
-      const list = mappingFiles(mappingsDir(opts.mappings)).map((file) => integrationStatus(file, db));
+      const file = storePath(command.optsWithGlobals().db);
+      const db = openStoreForReading(file);
+      const list = mappingFiles(mappingsDir(opts.mappings)).map((mapping) => integrationStatus(mapping, db, file));
       db.close();
       if (opts.json) return print(list);
       if (!list.length) return void process.stdout.write('no mapping files found\n');
@@ -46,7 +47,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  SLACK_TOKEN=xoxp-… intake launch slack-users\n  intake launch mappings/okta-users.yaml')
     .action((arg: string, opts: { mappings?: string; json?: boolean }, command: Command) => {
       const file = findMapping(arg, mappingsDir(opts.mappings));
-      const { integration, missing, invalid } = completeness(file);
+      const { integration, missing, invalid } = completeness(file, storePath(command.optsWithGlobals().db));
       if (invalid) throw new UsageError('integration_invalid', `${displayPath(file)} does not load (${invalid.length} problem(s)), so it cannot be launched`, { hint: `see them with: intake validate ${displayPath(file)}` });
       if (missing.length) {
         if (opts.json) print({ name: nameOf(file), launched: false, state: 'draft', missing });

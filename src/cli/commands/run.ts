@@ -18,8 +18,10 @@ export function runCommand(program: Command): void {
     .option('--from-start', 'read from the first page, even when the last run failed or was interrupted and left a checkpoint to continue from')
     .option('--set <key=value>', 'override a connector setting for this run (repeatable), e.g. --set max_pages=5', collect, [])
     .addHelpText('after', `
-Credentials come from the environment variables the connector declares (SLACK_TOKEN for Slack);
-they are never accepted on the command line.
+A local integration reads its credentials from the environment variables the connector declares
+(SLACK_TOKEN for Slack), else from the private credentials file (intake credentials set); a cloud
+integration from the vault of the store (intake credentials set <connector> --cloud). They are
+never accepted on the command line.
 
 A draft (no sync key, a required field unmapped, credentials not set) does not run (exit 2);
 --test runs it anyway on ${testRecords} records, so you can see what it would write.

@@ -20,6 +20,10 @@ import type { Auth, AuthContext, AuthSpec } from './types.js';
  * ```
  * `exports: { instance_url: instance_url }` hands values of the token response to the request
  * templates as `{{ auth.<name> }}` (Salesforce's base URL; see token.ts).
+ *
+ * A provider that rotates refresh tokens answers with a new `refresh_token` (RFC 6749 §6): it is
+ * used from then on, masked, and handed to `credentialChanged`, so the vault keeps it for the
+ * next run (the old one may be revoked already).
  */
 interface RefreshTokenSpec extends AuthSpec {
   token_url: string;
@@ -34,7 +38,7 @@ export const oauth2RefreshToken: ComponentDefinition<AuthSpec, AuthContext, Auth
   type: 'oauth2_refresh_token',
   create(config, ctx) {
     const spec = config as RefreshTokenSpec;
-    const cache = tokenCache(ctx, () => {
+    const cache = tokenCache(ctx, async () => {
       const form: Record<string, string> = {
         grant_type: 'refresh_token',
         refresh_token: ctx.credentials[spec.refresh_token_field],
@@ -42,7 +46,10 @@ export const oauth2RefreshToken: ComponentDefinition<AuthSpec, AuthContext, Auth
         client_secret: ctx.credentials[spec.client_secret_field],
       };
       if (spec.scopes?.length) form.scope = spec.scopes.map((scope) => renderAuth(scope, ctx)).join(' ');
-      return requestToken(ctx, renderAuth(spec.token_url, ctx), form);
+      const token = await requestToken(ctx, renderAuth(spec.token_url, ctx), form);
+      const rotated = (token.body as Record<string, unknown> | undefined)?.refresh_token;
+      if (typeof rotated === 'string' && rotated.trim() && rotated.trim() !== form.refresh_token) ctx.credentialChanged(spec.refresh_token_field, rotated.trim());
+      return token;
     }, spec.exports);
     return {
       apply: async (request) => {

@@ -31,6 +31,12 @@ export interface AuthContext {
   send: (request: HttpRequest) => Promise<HttpResponse>;
   /** registers a value (a fetched access token) to be masked in every message */
   addSecret: (value: string) => void;
+  /**
+   * The provider replaced a credential (a token response that rotates the refresh token): the
+   * new value is masked at once, used for the rest of the run, and handed to whoever keeps the
+   * credentials (the vault writes it back), so the next run does not send a revoked one.
+   */
+  credentialChanged: (field: string, value: string) => void;
 }
 
 export type AuthSpec = CredentialsSpec;
