@@ -2,6 +2,9 @@ import { IANAZone } from 'luxon';
 import type { Report } from '../mapping/compile.js';
 import { cloudOnlyReason } from '../source/auth/index.js';
 import { builtinFields, type RecordType } from '../targets/fields.js';
+import { misfit } from '../targets/fit.js';
+import { parseTarget, targets } from '../targets/index.js';
+import { IntakeError } from '../errors.js';
 import type { ConnectorSpec, MappingSpec, Scalar } from './model.js';
 import { settingsUsed, urlProblem } from './urls.js';
 
@@ -77,4 +80,22 @@ export function checkInstallation(mapping: MappingSpec, connector: ConnectorSpec
   if (unread.length) {
     report(mapping.installation ? ['installation'] : ['connector'], 'credential_without_env', `a local installation reads credentials from environment variables, but connector ${connector.id} names none for ${unread.map((n) => `"${n}"`).join(', ')}`, `add env: <VARIABLE> to credentials.fields.${unread[0]} in the connector, or set installation: cloud`);
   }
+}
+
+/**
+ * A mapping's `target:`: a target Intake has (with the nearest one when not), its file when it
+ * needs one, and one the mapping can run into (People plus SaaS users into a target that keeps
+ * SaaS users, update only into a target that has records to update).
+ */
+export function checkTarget(mapping: MappingSpec, report: Report): void {
+  if (mapping.target === undefined) return;
+  let type: string;
+  try {
+    type = parseTarget(mapping.target, '.', 'target:').type;
+  } catch (error) {
+    if (!(error instanceof IntakeError)) throw error;
+    return report(['target'], error.code, error.message, error.hint);
+  }
+  const problem = misfit(targets.get(type), mapping);
+  if (problem) report([problem.key], 'target_misfit', `${problem.message} (target: ${mapping.target})`, problem.hint);
 }

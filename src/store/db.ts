@@ -79,6 +79,8 @@ const migrations: string[] = [
    ALTER TABLE runs ADD COLUMN resumed_from INTEGER;
    CREATE INDEX runs_running ON runs(status) WHERE status = 'running';
    CREATE INDEX runs_key ON runs(integration_key, id);`,
+  // where a run wrote its records (JSON: the target's name, where it is, whether its batches are atomic); NULL: the embedded store
+  `ALTER TABLE runs ADD COLUMN target TEXT;`,
 ];
 
 /**
