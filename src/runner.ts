@@ -157,7 +157,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   let position: () => SourcePosition | 'done' | undefined = () => undefined;
   let resumed = () => false;
   try {
-    const targets = await targetFields(target, integration, warnings, Boolean(options.createFields));
+    const targets = await targetFields(target, integration, warnings, { createFields: Boolean(options.createFields), dryRun });
     // a target with a fixed data model gets the fields first: lookups by a new sync-key field need it
     if (target.traits.fixedFields && !dryRun) await createCustomFields(target, integration);
     const meta = { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings };
@@ -316,7 +316,7 @@ function requiredOf(fields: Map<string, TargetField>): string[] {
  * run) only warns in the store and an export: nothing can match, so every record is skipped or
  * added; a target with a fixed data model that lacks it cannot be searched by it, which is an error.
  */
-async function targetFields(target: Target, { mapping, mappingFile }: Integration, warnings: string[], createFields: boolean): Promise<MappingTargets> {
+async function targetFields(target: Target, { mapping, mappingFile }: Integration, warnings: string[], { createFields, dryRun }: { createFields: boolean; dryRun: boolean }): Promise<MappingTargets> {
   const fixed = target.traits.fixedFields;
   const where = target.traits.description;
   const known = async (recordType: RecordType, custom: MappingSpec['custom_fields'], written: string[]) => {
@@ -324,9 +324,11 @@ async function targetFields(target: Target, { mapping, mappingFile }: Integratio
     const records = recordType === 'people' ? 'People' : 'SaaS user';
     const absent = Object.entries(custom ?? {}).filter(([name]) => !fields.has(name));
     if (fixed && absent.length && !createFields) {
-      throw new RunConfigError('target_fields_absent', `${displayPath(mappingFile)} declares custom field(s) that ${where} does not have: ${absent.map(([name]) => `"${name}"`).join(', ')}; nothing was read or written`, {
-        hint: `run again with --create-fields to create them, or create them in the ${records} data model yourself: ${absent.map(([name, spec]) => `${spec.label} (${spec.type}, external id ${name})`).join('; ')}${sameLabel(absent, fields)}`,
-      });
+      const names = absent.map(([name]) => `"${name}"`).join(', ');
+      const hint = `run again with --create-fields to create them, or create them in the ${records} data model yourself: ${absent.map(([name, spec]) => `${spec.label} (${spec.type}, external id ${name})`).join('; ')}${sameLabel(absent, fields)}`;
+      // a dry run writes nothing anyway: it shows what the run would do once the fields exist
+      if (dryRun) warnings.push(`${where} does not have the custom field(s) ${names} yet; the run needs them: ${hint}`);
+      else throw new RunConfigError('target_fields_absent', `${displayPath(mappingFile)} declares custom field(s) that ${where} does not have: ${names}; nothing was read or written`, { hint });
     }
     for (const [name, spec] of absent) fields.set(name, { name, label: spec.label, type: spec.type, required: false, custom: true });
     const missing = written.filter((name) => !fields.has(name));

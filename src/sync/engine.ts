@@ -321,8 +321,9 @@ async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, wr
     }
     writes.create.push(candidate);
   }
-  const written = await write(kind, writes);
+  // decided without a write: counted even when the target stops in the middle of the writes
   for (const c of unchanged) record(options, kind, c.key, 'unchanged', undefined, c.fields);
+  const written = await write(kind, writes);
   if (!written) return ids; // the write failed: its records are failed, and nothing links to them
   settle(options, kind, writes, written).forEach((id, c) => ids.set(c, id));
   return ids;

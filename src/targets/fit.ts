@@ -18,9 +18,7 @@ export function misfit(definition: TargetDefinition, mapping: Pick<MappingSpec, 
     return {
       key: 'record_type',
       message: `the ${definition.type} target writes People records only, and this mapping also writes SaaS user records (record_type: people_and_saas_users)`,
-      hint: definition.type === 'oomnitza'
-        ? 'Oomnitza\'s documented v3 API has no SaaS user records with fields to write (see docs/targets.md): write the People records to Oomnitza with a record_type: people mapping, or use --target store'
-        : 'use record_type: people, or another target',
+      hint: definition.noSaasUsers ?? 'use record_type: people, or another target',
     };
   }
   if (mapping.preference === 'update_only' && !definition.keepsRecords) {

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { Registry } from '../registry.js';
 import { csv } from './csv.js';
 import { jsonl } from './jsonl.js';
+import { oomnitza } from './oomnitza.js';
 import { store } from './store.js';
 import type { Target } from './target.js';
 import type { TargetConfig, TargetContext, TargetDefinition } from './types.js';
@@ -12,7 +13,7 @@ export type * from './types.js';
 
 /** The target family, keyed by the word before the colon in `--target` (and a mapping's `target:`); one file per type beside this one. */
 export const targets = new Registry<TargetConfig, TargetContext, Target, TargetDefinition>('target');
-targets.add(store).add(jsonl).add(csv);
+targets.add(store).add(oomnitza).add(jsonl).add(csv);
 
 /** How a target is written: `store`, `oomnitza`, `jsonl:<file>` … — for messages and help. */
 export function targetForms(): string[] {

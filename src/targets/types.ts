@@ -42,4 +42,6 @@ export interface TargetDefinition extends ComponentDefinition<TargetConfig, Targ
   recordTypes: readonly RecordType[];
   /** it has records from before the run to match (false: an export) */
   keepsRecords: boolean;
+  /** why it keeps no SaaS user records, and what to do instead (when `recordTypes` lacks them) */
+  noSaasUsers?: string;
 }
