@@ -118,13 +118,17 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const credentials = options.credentials ?? localCredentials(integration, options.env);
   const secrets = secretsOf(connector, credentials);
   const scrub = scrubber(secrets);
+  const env = options.env ?? process.env;
+  const oomnitzaUrl = options.oomnitzaUrl ?? env.OOMNITZA_URL;
+  // a target's missing settings stop the run before it opens (or creates) anything
+  chosen.definition.check?.(chosen.config, { env, oomnitzaUrl });
   // a dry or test run writes nothing, so it never creates a store either
   const db = dryRun ? openStoreForReading(options.db) : openStore(options.db);
   const targetRetries = noRetries();
   let target: Target;
   try {
     target = chosen.definition.create(chosen.config, {
-      db, dryRun, env: options.env ?? process.env, oomnitzaUrl: options.oomnitzaUrl ?? (options.env ?? process.env).OOMNITZA_URL, scrub,
+      db, dryRun, env, oomnitzaUrl, scrub,
       onRetry: (event) => countRetry(targetRetries, event), onWait: options.onWait,
     });
   } catch (error) {

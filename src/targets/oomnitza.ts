@@ -20,6 +20,10 @@ export const oomnitza: TargetDefinition = {
   recordTypes: ['people'],
   keepsRecords: true,
   noSaasUsers: 'Oomnitza\'s documented v3 API has SaaS assignments and roles but no SaaS user records with fields to write (docs/targets.md): write the People records to Oomnitza with a record_type: people mapping, and SaaS users to --target store',
+  check(_config, ctx) {
+    instanceUrl(ctx.oomnitzaUrl);
+    oomnitzaToken(ctx.env);
+  },
   create(_config, ctx) {
     const base = instanceUrl(ctx.oomnitzaUrl);
     const token = oomnitzaToken(ctx.env);

@@ -44,4 +44,6 @@ export interface TargetDefinition extends ComponentDefinition<TargetConfig, Targ
   keepsRecords: boolean;
   /** why it keeps no SaaS user records, and what to do instead (when `recordTypes` lacks them) */
   noSaasUsers?: string;
+  /** checks its settings (a URL, a token) before the run opens or creates anything; throws what is missing */
+  check?(config: TargetConfig, ctx: Pick<TargetContext, 'env' | 'oomnitzaUrl'>): void;
 }

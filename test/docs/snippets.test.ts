@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
+import { configIssues } from '../../src/config/file.js';
 import { validateFiles } from '../../src/definition/load.js';
 import { formatIssue } from '../../src/errors.js';
 import { root, workspace } from '../definition/workspace.js';
@@ -11,7 +12,8 @@ import { root, workspace } from '../definition/workspace.js';
  * (it has base_url:), a whole mapping (it has connector:), or a part of a shipped file that its
  * first line names — `# in connectors/slack-users.yaml` or `# in mappings/slack-users.yaml` — and
  * that replaces the same top-level keys there. A whole mapping that starts with `# a draft` may
- * only lack what drafts lack (a sync key, a required field).
+ * only lack what drafts lack (a sync key, a required field). A snippet whose first line names the
+ * config file (`# ~/.config/intake/config.yaml`) is checked as a config file.
  */
 interface Snippet {
   doc: string;
@@ -63,8 +65,13 @@ describe('YAML snippets in the docs', () => {
   });
 
   it.each(all.map((s) => [`${s.doc}:${s.line}`, s] as const))('%s is valid', (_where, snippet) => {
+    if (/^# ~\/\.config\/intake\/config\.yaml/.test(snippet.text)) {
+      const file = ws.mapping(`config-${++count}`, snippet.text);
+      expect(configIssues(file).problems.map(formatIssue)).toEqual([]);
+      return;
+    }
     const file = fileFor(snippet);
-    if (!file) throw new Error(`${snippet.doc}:${snippet.line}: a YAML snippet must be a whole connector or mapping, or start with "# in connectors/<file>.yaml" or "# in mappings/<file>.yaml"`);
+    if (!file) throw new Error(`${snippet.doc}:${snippet.line}: a YAML snippet must be a whole connector or mapping, start with "# in connectors/<file>.yaml" or "# in mappings/<file>.yaml", or be a config file ("# ~/.config/intake/config.yaml")`);
     const issues = validateFiles([file])[0].issues.filter((i) => !(snippet.text.startsWith('# a draft') && i.draft));
     expect(issues.map(formatIssue)).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { resolveSettings } from '../../config/resolve.js';
 import { parseAssignments } from '../../definition/settings.js';
 import { runIntegration, testRecords } from '../../runner.js';
-import { storePath } from '../../store/db.js';
 import { print, progressLine } from '../output.js';
 import { exitCodeOf, formatRun, formatTestRecords } from '../report.js';
 import { stopOnSignals } from '../signals.js';
@@ -44,17 +44,21 @@ Examples:
   OOMNITZA_TOKEN=… intake run mappings/slack-last-login.yaml --target oomnitza --oomnitza-url https://acme.oomnitza.com
   intake run mappings/slack-users.yaml --target csv:slack-users.csv`)
     .action(async (mapping: string, opts: RunFlags, command: Command) => {
+      const { db } = command.optsWithGlobals<{ db?: string }>();
+      // flags, then the environment, then the config file (intake config shows the result)
+      const settings = resolveSettings({ db, target: opts.target, oomnitzaUrl: opts.oomnitzaUrl });
       const progress = progressLine();
       const stop = stopOnSignals();
       const result = await runIntegration({
         mappingFile: mapping,
-        db: storePath(command.optsWithGlobals().db),
+        db: settings.store.value,
         overrides: parseAssignments(opts.set),
         dryRun: opts.dryRun,
         test: opts.test,
         fromStart: opts.fromStart,
         target: opts.target,
-        oomnitzaUrl: opts.oomnitzaUrl,
+        defaultTarget: settings.target.source === 'config file' ? settings.target.value : undefined,
+        oomnitzaUrl: settings.oomnitza_url.value,
         createFields: opts.createFields,
         signal: stop.signal,
         onProgress: (stats, tally) => progress.update(`  page ${stats.pages} · ${stats.entries} entries read · ${tally.read} records done`),
