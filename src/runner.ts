@@ -353,6 +353,17 @@ async function targetFields(target: Target, { mapping, mappingFile }: Integratio
     warnings.push(`no People record has the sync key field "${field}" yet, so none can match; run the integration that fills it first`);
     people.set(field, { name: field, label: field, type: 'string', required: false, custom: true });
   }
+  // a field a fixed data model requires to create a record (a mandatory field of the instance) must be mapped;
+  // the store's and the exports' required fields are known when the mapping loads, and a mapping without them is a draft
+  const written = new Set([...Object.keys(mapping.fields), ...(mapping.sync_key ?? []).map((k) => k.target)]);
+  const unmapped = !fixed || mapping.preference === 'update_only' ? [] : [...people.values()].filter((f) => f.required && !written.has(f.name));
+  if (unmapped.length) {
+    const needs = `${where} needs ${unmapped.map((f) => `"${f.name}" (${f.label})`).join(', ')} to create a People record, and the mapping maps nothing to it`;
+    const hint = `map it under fields:, e.g. ${unmapped[0].name}: ${unmapped[0].values ? `{ value: ${unmapped[0].values[0]} }` : '<connector field>'}, or use preference: update_only`;
+    // a dry or test run (of a draft, too) shows what it would do: each such record fails, with the reason
+    if (dryRun) warnings.push(`${needs}: ${hint}`);
+    else throw new RunConfigError('required_unmapped', `${displayPath(mappingFile)}: ${needs}; nothing was read or written`, { hint });
+  }
   const saas = mapping.saas_user && (await known('saas_users', mapping.saas_user.custom_fields, Object.keys(mapping.saas_user.fields ?? {})));
   return { people, saas_users: saas };
 }

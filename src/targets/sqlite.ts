@@ -56,7 +56,7 @@ export function sqliteTarget(db: Database.Database): Target {
   });
 
   return {
-    traits: { description: `the embedded store ${db.name}`, atomic: true, inStore: true, fixedFields: false, recordTypes: ['people', 'saas_users'], keepsRecords: true },
+    traits: { description: db.name === ':memory:' ? 'the embedded store (in memory: none exists yet)' : `the embedded store ${db.name}`, atomic: true, inStore: true, fixedFields: false, recordTypes: ['people', 'saas_users'], keepsRecords: true },
     async describe(recordType) {
       const custom = db.prepare('SELECT name, label, type FROM custom_fields WHERE record_type = ? ORDER BY name').all(recordType) as { name: string; label: string; type: TargetField['type'] }[];
       return [...builtinFields(recordType as RecordType), ...custom.map((c) => ({ ...c, required: false, custom: true }))];

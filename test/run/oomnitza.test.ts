@@ -118,6 +118,14 @@ describe('Slack users and Slack last login into Oomnitza', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('a field the instance requires to create People that the mapping leaves unmapped fails the run before reading', async () => {
+    model.meta.cost_center = { label: 'Cost Center', data_type: 'Short Text', optional: '0' };
+    const result = await run(slackUsers, { createFields: true });
+    expect(result).toMatchObject({ status: 'failed', code: 'required_unmapped', read: 0, hint: expect.stringMatching(/^map it under fields:, e.g. cost_center: <connector field>, or use preference: update_only$/) });
+    expect(result.message).toMatch(/Oomnitza at https:\/\/acme.oomnitza.test needs "cost_center" \(Cost Center\) to create a People record/);
+    expect(model.requests('POST', '/api/v3/users')).toEqual([]);
+  });
+
   it('a dry run writes nothing, not even the fields it would create: records it cannot find would be added', async () => {
     for (const createFields of [true, false]) {
       const result = await run(slackUsers, { createFields, dryRun: true });
