@@ -6,6 +6,10 @@ import type { TargetDefinition } from './types.js';
  * a comma, a double quote or a line break in double quotes, its quotes doubled). The header is
  * `record_type,id,outcome` and then every field any written record has, in the order they first
  * appear, so the file is written when the run ends.
+ *
+ * ```yaml
+ * target: csv:../exports/slack-users.csv        # in a mapping: relative to its folder
+ * ```
  */
 export const csv: TargetDefinition = {
   type: 'csv',

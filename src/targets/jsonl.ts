@@ -5,6 +5,10 @@ import type { TargetDefinition } from './types.js';
  * `--target jsonl:<file>` — the records a run writes, one JSON object per line, appended as each
  * batch is written:
  *
+ * ```yaml
+ * target: jsonl:../exports/slack-users.jsonl    # in a mapping: relative to its folder
+ * ```
+ *
  * ```json
  * {"record_type":"people","id":"1","outcome":"added","fields":{"username":"ana","email":"ana@example.com","role":"Employee","slack_user_id":"U1"}}
  * ```

@@ -4,6 +4,10 @@ import type { TargetDefinition } from './types.js';
 /**
  * `--target store` (the default): the embedded store, the file `--db` names (INTAKE_DB, the config
  * file's `store:`, ./intake.db). Its batches commit in one transaction with their run-log entry.
+ *
+ * ```yaml
+ * target: store            # in a mapping (or --target store, or the config file's target:)
+ * ```
  */
 export const store: TargetDefinition = {
   type: 'store',

@@ -2,7 +2,7 @@ import type { CustomFieldSpec } from '../../definition/model.js';
 import { TargetError } from '../../errors.js';
 import type { TargetField } from '../fields.js';
 import { foldCase, TargetUnavailable, type Fields, type RecordWrite, type StoredRecord, type Target, type WriteBatch } from '../target.js';
-import { oomnitzaApi, type ApiOptions, type OomnitzaApi } from './api.js';
+import { oomnitzaApi, type ApiOptions } from './api.js';
 import { dataTypeOf, fieldsOf, normalized } from './fields.js';
 import { inFilter, lookups } from './filter.js';
 
@@ -206,4 +206,3 @@ function uidOf(body: unknown): string | undefined {
   return uid === undefined || uid === null || uid === '' ? undefined : String(uid);
 }
 
-export type { OomnitzaApi };

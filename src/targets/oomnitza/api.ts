@@ -116,7 +116,6 @@ export function oomnitzaApi(options: ApiOptions) {
   return { call, pause, policy };
 }
 
-export type OomnitzaApi = ReturnType<typeof oomnitzaApi>;
 
 /** A failure after which a POST may have been received: anything but a connection that was never made. */
 function mayHaveArrived(code: string): boolean {
