@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { http, passthrough } from 'msw';
 import { startOfUtcDay } from '../../src/demo/people.js';
 import { slackDataset, startSlackSimulator, type Simulator } from '../../src/demo/simulator.js';
+import { formatRun } from '../../src/cli/report.js';
 import { runIntegration, type RunOptions, type RunResult } from '../../src/runner.js';
 import { useServer } from '../helpers/msw.js';
 import { OOMNITZA, OOMNITZA_TOKEN, OomnitzaModel } from '../helpers/oomnitza.js';
@@ -169,6 +170,8 @@ describe('Slack users and Slack last login into Oomnitza', () => {
     const [logged] = store.runs();
     expect(logged).toMatchObject({ status: 'failed', counts: result.counts });
     expect(result.resume).toBeNull();
+    expect(formatRun(result)).toContain(`\n  target: Oomnitza at ${OOMNITZA} (the mapping's target:)\n`);
+    expect(formatRun(result)).toContain(`\n  kept: what Oomnitza at ${OOMNITZA} acknowledged before the run stopped, counted above (it takes records one by one); records of the batch in progress it did not acknowledge were not sent\n  next run: reads from the first page\n`);
 
     // the next run reads the batch again: the 30 kept are found (unchanged), the rest are added
     model.clearFaults();
