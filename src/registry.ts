@@ -7,12 +7,13 @@ export interface ComponentDefinition<Config, Context, Instance> {
   create(config: Config, ctx: Context): Instance;
 }
 
-export class Registry<Config, Context, Instance> {
-  private readonly byType = new Map<string, ComponentDefinition<Config, Context, Instance>>();
+/** `Definition` is the family's definition shape, when its members declare more than `type` and `create` (targets do). */
+export class Registry<Config, Context, Instance, Definition extends ComponentDefinition<Config, Context, Instance> = ComponentDefinition<Config, Context, Instance>> {
+  private readonly byType = new Map<string, Definition>();
 
   constructor(readonly family: string) {}
 
-  add(definition: ComponentDefinition<Config, Context, Instance>): this {
+  add(definition: Definition): this {
     if (this.byType.has(definition.type)) {
       throw new Error(`${this.family} type "${definition.type}" is already registered`);
     }
@@ -20,10 +21,14 @@ export class Registry<Config, Context, Instance> {
     return this;
   }
 
-  get(type: string): ComponentDefinition<Config, Context, Instance> {
+  get(type: string): Definition {
     const definition = this.byType.get(type);
     if (!definition) throw new Error(`unknown ${this.family} type "${type}"; known: ${this.types().join(', ')}`);
     return definition;
+  }
+
+  has(type: string): boolean {
+    return this.byType.has(type);
   }
 
   types(): string[] {

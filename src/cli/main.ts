@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
+import { configCommand } from './commands/config.js';
 import { connectorsCommand } from './commands/connectors.js';
 import { credentialsCommand } from './commands/credentials.js';
 import { demoCommand } from './commands/demo.js';
@@ -24,7 +25,7 @@ for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
 const program = new Command('intake')
   .description('Intake: SaaS connectors in YAML, synced into asset records (People) under a preference and sync key')
   .version('0.1.0')
-  .option('--db <file>', 'embedded store file (default: $INTAKE_DB or ./intake.db)', (value: string) => {
+  .option('--db <file>', 'embedded store file (default: $INTAKE_DB, the config file\'s store:, or ./intake.db)', (value: string) => {
     if (value === '') throw new InvalidArgumentError('the store\'s file name is empty.');
     return value;
   })
@@ -42,11 +43,12 @@ const program = new Command('intake')
 Exit codes:
   0  success
   1  internal error (a bug: run with INTAKE_DEBUG=1 and report it)
-  2  invalid connector/mapping file, a draft integration (intake integrations says what
-     it lacks: credentials not set, too short, a credentials file others may read, no vault
-     key), or command-line usage
+  2  invalid connector/mapping/config file, a draft integration (intake integrations says
+     what it lacks: credentials not set, too short, a credentials file others may read, no
+     vault key), a mapping that does not fit its target, or command-line usage
   3  the run failed (credentials, API refused, network, the store cannot be used, the
-     integration is already running); it kept the batches it committed, no half-written record
+     integration is already running); it kept the batches it committed, no half-written
+     record (Oomnitza: what the instance acknowledged)
   4  the run finished, but some records failed (see: intake runs show <id>)
   130, 143  the run was interrupted by SIGINT (Ctrl-C) or SIGTERM; it kept what it committed
 
@@ -58,9 +60,11 @@ A new integration:
   intake credentials set <connector>                           its credentials, kept private (--cloud: the vault)
   intake run mappings/<name>.yaml --test                       10 records, nothing written
   intake launch <name>                                         schedule it; intake integrations
-Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md`);
+Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> (docs/targets.md)
+Defaults:    intake config (the config file, and where each value comes from)
+Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 // `intake … | head` closes the pipe early: that is not an error.

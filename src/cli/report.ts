@@ -11,6 +11,7 @@ export function formatRun(result: RunResult): string {
   const would = result.dry_run ? 'would be: ' : '';
   const lines = [
     `${result.integration} (${result.mapping}, ${labels[result.preference] ?? result.preference})${mode}`,
+    ...(result.target.name === 'store' ? [] : [`  target: ${visible(result.target.where)} (${result.target.from === 'command line' ? '--target' : result.target.from === 'mapping' ? 'the mapping\'s target:' : result.target.from === 'config file' ? 'the config file' : 'default'})`]),
     `  read ${result.read} record(s) from ${result.pages} page(s) (${result.entries} entries, ${result.requests} request(s)) in ${(result.duration_ms / 1000).toFixed(1)} s`,
     `  ${result.saas_users ? 'People: ' : ''}${would}${counts(result.counts)}`,
   ];
@@ -42,11 +43,13 @@ export function retryLines(retries: RetryStats | undefined): string[] {
  * What a failed or interrupted run kept, in words: the records of its committed batches (which
  * its counts are), and where the next run continues.
  */
-export function kept(run: { counts: Counts; saas_users?: { counts: Counts }; resume?: RunResult['resume']; run_id?: number | null }): string[] {
+export function kept(run: { counts: Counts; saas_users?: { counts: Counts }; resume?: RunResult['resume']; run_id?: number | null; target?: { where: string; atomic: boolean } }): string[] {
   const written = run.counts.added + run.counts.updated + (run.saas_users ? run.saas_users.counts.added + run.saas_users.counts.updated : 0);
-  const lines = [written || run.counts.unchanged || run.counts.skipped || run.counts.failed
-    ? '  kept: the batches committed before it stopped, counted above; nothing of the batch in progress was written'
-    : '  kept: nothing was written'];
+  const some = written || run.counts.unchanged || run.counts.skipped || run.counts.failed;
+  const lines = [!some ? '  kept: nothing was written'
+    : run.target && !run.target.atomic
+      ? `  kept: what ${visible(run.target.where)} acknowledged before the run stopped, counted above (it takes records one by one); records of the batch in progress it did not acknowledge were not sent`
+      : '  kept: the batches committed before it stopped, counted above; nothing of the batch in progress was written'];
   const resume = run.resume;
   if (resume && 'page' in resume) lines.push(`  next run: continues at page ${resume.page}${resume.partition ? ` of ${resume.partition}` : ''}${resume.skip ? ` after its first ${resume.skip} entries` : ''}, counting no record twice (intake run --from-start reads everything again)`);
   else if (resume) lines.push(`  next run: reads from the first page: ${resume.from_start}`);

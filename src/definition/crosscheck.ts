@@ -9,7 +9,7 @@ import { compileMapping, type MappingTargets, type Report } from '../mapping/com
 import { leavesBase } from '../source/below.js';
 import { builtinFields, type RecordType, type TargetField } from '../targets/fields.js';
 import { resolveSettings } from './settings.js';
-import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule } from './runnable.js';
+import { checkConnectorUrls, checkCustomFields, checkInstallation, checkMappingUrls, checkSchedule, checkTarget } from './runnable.js';
 import { checkPagination, checkPartitions, checkPartitionSetting, type TemplateCheck } from './paging.js';
 import { checkAuthExports, checkCredentialFormats, exportHint, exportNames } from './credentials.js';
 
@@ -147,6 +147,7 @@ export function checkMapping(mapping: MappingSpec, connector: ConnectorSpec, sou
   checkRequiredTargets(mapping, draft);
   checkSchedule(mapping, report);
   checkInstallation(mapping, connector, report);
+  checkTarget(mapping, report);
   return issues.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { loadConfig } from '../config/file.js';
 import { UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { suggestion } from './suggest.js';
@@ -12,7 +13,8 @@ import { suggestion } from './suggest.js';
  *    connector id (`intake preview <id>`, `intake mapping suggest <id>`, `intake connectors`).
  *    What the user is editing comes first, so a copy of a shipped connector overrides it.
  * 2. `shipped` — the connectors that come with Intake (reviewed and tested with it).
- * 3. `INTAKE_CONNECTORS` — each folder of that path list (`:`-separated, like PATH), in order.
+ * 3. `INTAKE_CONNECTORS` — each folder of that path list (`:`-separated, like PATH), in order;
+ *    when it is not set, the config file's `connectors:` list (`config`).
  *    It adds connectors; it cannot replace a shipped one behind the user's back (a variable set
  *    by a profile or a CI job is easy to forget), so a shipped id always means the shipped file
  *    unless the user's own folder says otherwise.
@@ -20,7 +22,7 @@ import { suggestion } from './suggest.js';
  * A folder listed twice (the working folder is the Intake checkout) is searched once, under its
  * first role, except that the shipped folder is always called `shipped`.
  */
-export type ConnectorOrigin = 'user' | 'shipped' | 'INTAKE_CONNECTORS';
+export type ConnectorOrigin = 'user' | 'shipped' | 'INTAKE_CONNECTORS' | 'config';
 
 export interface ConnectorFolder {
   origin: ConnectorOrigin;
@@ -36,7 +38,9 @@ export function connectorFolders(userDir: string, env: NodeJS.ProcessEnv = proce
   const listed: ConnectorFolder[] = [
     { origin: 'user', dir: resolve(userDir) },
     { origin: 'shipped', dir: shipped },
-    ...(env.INTAKE_CONNECTORS ?? '').split(delimiter).filter((entry) => entry.trim() !== '').map((entry) => ({ origin: 'INTAKE_CONNECTORS' as const, dir: resolve(entry) })),
+    ...(env.INTAKE_CONNECTORS
+      ? env.INTAKE_CONNECTORS.split(delimiter).filter((entry) => entry.trim() !== '').map((entry) => ({ origin: 'INTAKE_CONNECTORS' as const, dir: resolve(entry) }))
+      : (loadConfig(env).values.connectors ?? []).map((dir) => ({ origin: 'config' as const, dir }))),
   ];
   const shippedKey = identity(shipped);
   const seen = new Set<string>();
@@ -97,7 +101,7 @@ export function connectorHint(id: string, folders: ConnectorFolder[]): string {
 
 /** The folders in words, for a message: `connectors/ (user), …/connectors (shipped)`. */
 export function describeFolders(folders: ConnectorFolder[], show: (dir: string) => string): string {
-  return folders.map((f) => `${show(f.dir)} (${f.origin === 'INTAKE_CONNECTORS' ? 'INTAKE_CONNECTORS' : f.origin})`).join(', ');
+  return folders.map((f) => `${show(f.dir)} (${f.origin === 'config' ? 'config file' : f.origin})`).join(', ');
 }
 
 function yamlFiles(dir: string): string[] {

@@ -175,6 +175,8 @@ export interface MappingSpec {
   name?: string;
   connector: string;
   installation?: 'local' | 'cloud';
+  /** where the records go unless the command line says otherwise: `store`, `oomnitza`, `jsonl:<file>`, `csv:<file>` */
+  target?: string;
   record_type: MappingRecordType;
   saas_user?: SaasUserSpec;
   preference: Preference;

@@ -2,6 +2,9 @@ import { IANAZone } from 'luxon';
 import type { Report } from '../mapping/compile.js';
 import { cloudOnlyReason } from '../source/auth/index.js';
 import { builtinFields, type RecordType } from '../targets/fields.js';
+import { misfit } from '../targets/fit.js';
+import { parseTarget, targets } from '../targets/index.js';
+import { IntakeError } from '../errors.js';
 import type { ConnectorSpec, MappingSpec, Scalar } from './model.js';
 import { settingsUsed, urlProblem } from './urls.js';
 
@@ -76,4 +79,22 @@ export function checkInstallation(mapping: MappingSpec, connector: ConnectorSpec
   if (cloudOnly) {
     report(['installation'], 'needs_cloud', `connector ${connector.id} authenticates with ${cloudOnly}, which needs the cloud installation type`, `a local installation does not keep OAuth secrets and tokens: choose cloud — write installation: cloud in this mapping, then store the credentials in the vault with: intake credentials set ${connector.id} --cloud (docs/installation.md)`);
   }
+}
+
+/**
+ * A mapping's `target:`: a target Intake has (with the nearest one when not), its file when it
+ * needs one, and one the mapping can run into (People plus SaaS users into a target that keeps
+ * SaaS users, update only into a target that has records to update).
+ */
+export function checkTarget(mapping: MappingSpec, report: Report): void {
+  if (mapping.target === undefined) return;
+  let type: string;
+  try {
+    type = parseTarget(mapping.target, '.', 'target:').type;
+  } catch (error) {
+    if (!(error instanceof IntakeError)) throw error;
+    return report(['target'], error.code, error.message, error.hint);
+  }
+  const problem = misfit(targets.get(type), mapping);
+  if (problem) report([problem.key], 'target_misfit', `${problem.message} (target: ${mapping.target})`, problem.hint);
 }

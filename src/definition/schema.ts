@@ -6,7 +6,8 @@ import type { DefinitionIssue } from '../errors.js';
 import { dotted, locate, type SourceFile } from './yaml.js';
 import { suggestion } from './suggest.js';
 
-export type SchemaName = 'connector' | 'mapping';
+/** The shipped schemas: connector and mapping files, and the config file. */
+export type SchemaName = 'connector' | 'mapping' | 'config';
 
 const validators = new Map<SchemaName, ValidateFunction>();
 

@@ -17,6 +17,13 @@ export type Checkpoint =
   | { resumable: true; fingerprint: string; page: number; request: unknown; skip: number; partition?: { index: number; key: string; label: string; before: string } }
   | { resumable: false; reason: string };
 
+/** Where a run wrote its records: the target's name (`store`, `oomnitza`, `jsonl`, `csv`), where it is, and whether it writes batches whole. */
+export interface RunTarget {
+  name: string;
+  where: string;
+  atomic: boolean;
+}
+
 /** One integration run as the run log keeps it. */
 export interface RunSummary {
   id: number;
@@ -45,6 +52,8 @@ export interface RunSummary {
   resume?: { page: number; skip: number; partition?: string } | { from_start: string } | null;
   /** the run whose checkpoint this run continued from */
   resumed_from: number | null;
+  /** where the run wrote its records (runs from before targets were chosen wrote to the embedded store) */
+  target: RunTarget;
 }
 
 /** A skipped or failed record in the run log, with the kind of record it is about. */
@@ -52,7 +61,8 @@ export interface LoggedRecord extends Detail {
   record_type: 'people' | 'saas_users';
 }
 
-interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' | 'owner' | 'resume' | 'retries'>, Counts {
+interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' | 'owner' | 'resume' | 'retries' | 'target'>, Counts {
+  target?: string | null;
   warnings: string;
   retries: string | null;
   saas_app: string | null;
@@ -86,7 +96,7 @@ export class RunLog {
    * Claims the integration and starts its run. A run of the same integration (`key`: the mapping
    * file's name) that is alive refuses this one; one whose process died is marked interrupted.
    */
-  start(run: { key: string; integration: string; mappingFile: string; connector: string; preference: string }): number {
+  start(run: { key: string; integration: string; mappingFile: string; connector: string; preference: string; target?: RunTarget }): number {
     return this.db.transaction(() => {
       for (const row of this.db.prepare("SELECT * FROM runs WHERE status = 'running' AND integration_key = ?").all(run.key) as RunRow[]) {
         const owner = parseOwner(row.owner ?? null);
@@ -94,8 +104,8 @@ export class RunLog {
       }
       const now = new Date().toISOString();
       const result = this.db
-        .prepare("INSERT INTO runs (integration, integration_key, mapping_file, connector, preference, started_at, status, owner, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?)")
-        .run(run.integration, run.key, run.mappingFile, run.connector, run.preference, now, JSON.stringify(currentOwner()), now);
+        .prepare("INSERT INTO runs (integration, integration_key, mapping_file, connector, preference, started_at, status, owner, heartbeat_at, target) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)")
+        .run(run.integration, run.key, run.mappingFile, run.connector, run.preference, now, JSON.stringify(currentOwner()), now, run.target ? JSON.stringify(run.target) : null);
       return Number(result.lastInsertRowid);
     }).immediate();
   }
@@ -118,17 +128,19 @@ export class RunLog {
   }
 
   /**
-   * Records a batch inside the transaction that writes it: the run's counts so far (this batch
-   * included), the reasons of its skipped and failed records, and where a next run would continue.
+   * Records a batch inside the transaction that writes it (after a remote target acknowledged it):
+   * the run's counts so far (this batch included), the reasons of its skipped and failed records,
+   * and where a next run would continue (`keep`: where it was — a batch a target kept only part of).
    */
-  progress(id: number, batch: BatchOutcomes, at: { counts: Counts; saas?: { app: string; counts: Counts }; checkpoint: Checkpoint | null; pages: number; entries: number; requests: number }): void {
+  progress(id: number, batch: BatchOutcomes, at: { counts: Counts; saas?: { app: string; counts: Counts }; checkpoint: Checkpoint | null | 'keep'; pages: number; entries: number; requests: number }): void {
     const { counts } = at;
     const read = counts.added + counts.updated + counts.unchanged + counts.skipped + counts.failed;
+    const keep = at.checkpoint === 'keep';
     this.db
       .prepare(`UPDATE runs SET read = ?, added = ?, updated = ?, unchanged = ?, skipped = ?, failed = ?, saas_app = ?, saas_counts = ?,
-                pages = ?, entries = ?, requests = ?, checkpoint = ?, heartbeat_at = ? WHERE id = ?`)
+                pages = ?, entries = ?, requests = ?, checkpoint = CASE WHEN ? THEN checkpoint ELSE ? END, heartbeat_at = ? WHERE id = ?`)
       .run(read, counts.added, counts.updated, counts.unchanged, counts.skipped, counts.failed, at.saas?.app ?? null, at.saas ? JSON.stringify(at.saas.counts) : null,
-        at.pages, at.entries, at.requests, at.checkpoint ? JSON.stringify(at.checkpoint) : null, new Date().toISOString(), id);
+        at.pages, at.entries, at.requests, keep ? 1 : 0, !keep && at.checkpoint ? JSON.stringify(at.checkpoint) : null, new Date().toISOString(), id);
     const insert = this.db.prepare('INSERT INTO run_records (run_id, key, outcome, reason, record_type) VALUES (?, ?, ?, ?, ?)');
     for (const d of batch.people.details) insert.run(id, this.scrub(d.key), d.outcome, this.scrub(d.reason), 'people');
     for (const d of batch.saas?.details ?? []) insert.run(id, this.scrub(d.key), d.outcome, this.scrub(d.reason), 'saas_users');
@@ -197,11 +209,12 @@ function likeEscape(text: string): string {
 }
 
 function toSummary(row: RunRow): RunSummary {
-  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, retries, integration_key, owner, heartbeat_at, checkpoint, resumed_from, ...rest } = row;
+  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, retries, integration_key, owner, heartbeat_at, checkpoint, resumed_from, target, ...rest } = row;
   void integration_key;
   const summary: RunSummary = {
     ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[], resumed_from: resumed_from ?? null,
     retries: retries ? (JSON.parse(retries) as RetryStats) : noRetries(),
+    target: target ? (JSON.parse(target) as RunTarget) : { name: 'store', where: 'the embedded store', atomic: true },
   };
   if (saas_app && saas_counts) summary.saas_users = { app: saas_app, counts: JSON.parse(saas_counts) as Counts };
   const running = parseOwner(owner ?? null);

@@ -20,7 +20,8 @@ export interface HttpResponse {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  /** PATCH: a target's updates (Oomnitza); the source only reads, with GET and POST */
+  method: 'GET' | 'POST' | 'PATCH';
   url: URL;
   headers: Record<string, string>;
   /** a serialised body; its content-type is in `headers` */

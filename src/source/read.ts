@@ -272,8 +272,8 @@ function decisionOf(next: Next, maxPages?: number): PageDecision {
   return maxPages === undefined ? { next: true, why } : { next: false, why: `max_pages ${maxPages} reached (the paginator had a next page: ${why})` };
 }
 
-/** Adds a retry or a wait to the run's retry stats, grouped by reason. */
-function countRetry(stats: RetryStats, event: RetryEvent): void {
+/** Adds one retry or wait to the run's retry statistics, grouped by reason (the source's, and a remote target's). */
+export function countRetry(stats: RetryStats, event: RetryEvent): void {
   if (event.retry) stats.count++;
   stats.wait_ms += event.waitMs;
   let group = stats.reasons.find((r) => r.reason === event.reason);

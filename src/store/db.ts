@@ -2,14 +2,15 @@ import Database from 'better-sqlite3';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { scrubBindings } from './scrub.js';
+import { loadConfig } from '../config/file.js';
 import { StoreError } from '../errors.js';
 import { markDeadRuns } from '../runlog/owner.js';
 import { asStoreError, busyTimeoutMs } from './errors.js';
 
-/** The embedded store's file: `--db`, else `INTAKE_DB` (empty counts as unset), else `./intake.db`. */
+/** The embedded store's file: `--db`, else `INTAKE_DB` (empty counts as unset), else the config file's `store:`, else `./intake.db`. */
 export function storePath(option?: string): string {
-  if (option === '') throw new StoreError('store_path_empty', 'the store\'s file name is empty (--db \'\')', { hint: 'give a file, e.g. --db ./intake.db, or leave --db out for $INTAKE_DB or ./intake.db' });
-  return resolve(option ?? (process.env.INTAKE_DB || 'intake.db'));
+  if (option === '') throw new StoreError('store_path_empty', 'the store\'s file name is empty (--db \'\')', { hint: 'give a file, e.g. --db ./intake.db, or leave --db out for $INTAKE_DB, the config file\'s store: or ./intake.db' });
+  return resolve(option ?? (process.env.INTAKE_DB || loadConfig().values.store || 'intake.db'));
 }
 
 const migrations: string[] = [
@@ -91,6 +92,8 @@ const migrations: string[] = [
      updated_at TEXT NOT NULL,
      PRIMARY KEY (connector, field)
    );`,
+  // where a run wrote its records (JSON: the target's name, where it is, whether its batches are atomic); NULL: the embedded store
+  `ALTER TABLE runs ADD COLUMN target TEXT;`,
 ];
 
 /**

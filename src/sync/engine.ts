@@ -2,7 +2,7 @@ import type { Preference } from '../definition/model.js';
 import { IntakeError, StoreError } from '../errors.js';
 import type { CompiledMapping } from '../mapping/compile.js';
 import type { SourceItem, SourceRecord } from '../source/types.js';
-import { foldCase, type Fields, type StoredRecord, type Target } from '../targets/target.js';
+import { foldCase, TargetUnavailable, type Fields, type RecordWrite, type StoredRecord, type Target } from '../targets/target.js';
 import { Tally } from './outcomes.js';
 
 export interface SyncOptions {
@@ -27,8 +27,13 @@ export interface SyncOptions {
    * runner passes the store's write transaction); without it each write stands alone
    */
   unit?: <T>(work: () => Promise<T>) => Promise<T>;
-  /** inside the unit, after the batch's writes: the batch's outcomes (the run log commits them with the batch) */
-  commit?: (batch: { people: Tally; saas?: Tally }) => void;
+  /**
+   * inside the unit, after the batch's writes: the batch's outcomes (the run log commits them with
+   * the batch). `partial`: a record-by-record target stopped in the middle of the batch; these are
+   * the outcomes of what it acknowledged (and of what needed no write), and the batch's other
+   * records were not sent, so the source position must not move past them
+   */
+  commit?: (batch: { people: Tally; saas?: Tally }, partial?: boolean) => void;
   /** whether the items received so far end where the source can resume cheaply (a page's end): batches end there when they can */
   atBoundary?: () => boolean;
   /** stops the sync between records: the batch in progress is not written, and `sync` throws an `interrupted` error */
@@ -113,14 +118,20 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
   const unit = options.unit ?? (<T>(work: () => Promise<T>) => work());
   let batch: Planned[] = [];
   let prepared = false;
-  const write = async (kind: Kind, writes: Writes): Promise<string[] | undefined> => {
-    if (options.dryRun || (!writes.create.length && !writes.update.length)) return [];
+  const write = async (kind: Kind, writes: Writes): Promise<Written | undefined> => {
+    if (options.dryRun || (!writes.create.length && !writes.update.length)) return { created: writes.create.map(() => null), updated: writes.update.map(() => undefined) };
     if (!prepared) await options.beforeFirstWrite?.();
     prepared = true;
+    const key = { field: kind.keyFields[0], caseInsensitive: kind.caseInsensitive[0] };
     try {
-      return await options.target.write(kind.name, { create: writes.create.map((c) => c.fields), update: writes.update });
+      return await options.target.write(kind.name, { create: writes.create.map((c) => c.fields), update: writes.update, key });
     } catch (error) {
       if (error instanceof StoreError) throw error; // the store itself failed: the run stops, the batch rolls back
+      if (error instanceof TargetUnavailable) {
+        // a record-by-record target stopped: what it acknowledged is kept and counted, the rest was not sent
+        if (error.acknowledged) settle(options, kind, writes, error.acknowledged);
+        throw new StoppedInBatch(error);
+      }
       const reason = `the target refused the write: ${(error as Error).message}`;
       for (const c of [...writes.create, ...writes.updated]) record(options, kind, c.key, 'failed', reason, c.fields);
       return undefined;
@@ -130,11 +141,20 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
     const current = batch;
     const staged = { people: people.tally, saas: saas?.tally };
     if (!current.length && !staged.people.read && !staged.saas?.read) return;
-    await unit(async () => {
-      const linked = await syncKind(current.map((p) => p.people), people, options, write);
-      if (saas) await syncKind(saasCandidates(current, linked, saas, options), saas, options, write);
-      options.commit?.(staged);
-    });
+    try {
+      await unit(async () => {
+        const linked = await syncKind(current.map((p) => p.people), people, options, write);
+        if (saas) await syncKind(saasCandidates(current, linked, saas, options), saas, options, write);
+        options.commit?.(staged);
+      });
+    } catch (error) {
+      if (!(error instanceof StoppedInBatch)) throw error;
+      // the target kept what it acknowledged: the run log says so, and the next run reads this batch again
+      options.commit?.(staged, true);
+      options.tally.merge(staged.people);
+      if (saas) options.saas!.tally.merge(staged.saas!);
+      throw error.cause;
+    }
     batch = [];
     options.tally.merge(staged.people);
     if (saas) options.saas!.tally.merge(staged.saas!);
@@ -261,7 +281,7 @@ interface Writes {
   updated: Candidate[];
 }
 
-type Write = (kind: Kind, writes: Writes) => Promise<string[] | undefined>;
+type Write = (kind: Kind, writes: Writes) => Promise<Written | undefined>;
 
 /**
  * Looks one batch of one kind up (key fields in order), applies the preference, writes, and
@@ -301,15 +321,47 @@ async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, wr
     }
     writes.create.push(candidate);
   }
-  const created = await write(kind, writes);
+  // decided without a write: counted even when the target stops in the middle of the writes
   for (const c of unchanged) record(options, kind, c.key, 'unchanged', undefined, c.fields);
-  if (!created) return ids; // the write failed: its records are failed, and nothing links to them
-  for (const c of writes.updated) record(options, kind, c.key, 'updated', undefined, c.fields);
+  const written = await write(kind, writes);
+  if (!written) return ids; // the write failed: its records are failed, and nothing links to them
+  settle(options, kind, writes, written).forEach((id, c) => ids.set(c, id));
+  return ids;
+}
+
+/** A write's result with a dry run's "would be created" (null) among the ids. */
+interface Written {
+  created: (RecordWrite | null)[];
+  updated: RecordWrite[];
+}
+
+/**
+ * Records the outcome of every record the target answered for: added or updated, or failed in the
+ * target's words. Returns the id of each created record (null in a dry run); a record the target
+ * never got to (a run that stopped) gets no outcome.
+ */
+function settle(options: SyncOptions, kind: Kind, writes: Writes, written: Written): Map<Candidate, string | null> {
+  const ids = new Map<Candidate, string | null>();
+  writes.updated.forEach((c, i) => {
+    const result = written.updated[i];
+    if (result && 'refused' in result) record(options, kind, c.key, 'failed', result.refused, c.fields);
+    else if (result || options.dryRun) record(options, kind, c.key, 'updated', undefined, c.fields);
+  });
   writes.create.forEach((c, i) => {
-    ids.set(c, created[i] ?? null);
+    const result = written.created[i];
+    if (result && 'refused' in result) return record(options, kind, c.key, 'failed', result.refused, c.fields);
+    if (result === undefined) return;
+    ids.set(c, result === null ? null : result.id);
     record(options, kind, c.key, 'added', undefined, c.fields);
   });
   return ids;
+}
+
+/** A record-by-record target stopped inside a batch; `cause` is why (the run's failure). */
+class StoppedInBatch extends Error {
+  constructor(override readonly cause: TargetUnavailable) {
+    super(cause.message);
+  }
 }
 
 function record(options: SyncOptions, kind: Kind, key: string, outcome: RecordEvent['outcome'], reason?: string, fields?: Fields): void {

@@ -3,17 +3,17 @@ import type { CustomFieldSpec } from '../definition/model.js';
 import { StoreError, TargetError } from '../errors.js';
 import { asStoreError } from '../store/errors.js';
 import { builtinFields, type RecordType, type TargetField } from './fields.js';
-import type { Fields, StoredRecord, Target, WriteBatch } from './target.js';
+import { allWritten, type Fields, type StoredRecord, type Target, type WriteBatch } from './target.js';
 
 const identifier = /^[a-z][a-z0-9_]*$/;
 const lookupChunk = 500;
 
 /**
- * `type: sqlite` — the embedded default target: records as JSON in one table, an expression
- * index per sync-key field (created on first lookup). Each `write` is atomic: its own
- * `BEGIN IMMEDIATE` transaction, or a savepoint when the caller holds a transaction (the runner
- * wraps each batch's lookups, writes and run-log entry in one), so a refused batch rolls back
- * alone. Failures of the store itself (full disk, read-only, busy) throw a `StoreError`.
+ * The embedded store as a target (`--target store`, the default): records as JSON in one table,
+ * an expression index per sync-key field (created on first lookup). Each `write` is atomic: its
+ * own `BEGIN IMMEDIATE` transaction, or a savepoint when the caller holds a transaction (the
+ * runner wraps each batch's lookups, writes and run-log entry in one), so a refused batch rolls
+ * back alone. Failures of the store itself (full disk, read-only, busy) throw a `StoreError`.
  */
 export function sqliteTarget(db: Database.Database): Target {
   const insert = db.prepare('INSERT INTO records (record_type, data, created_at, updated_at) VALUES (?, ?, ?, ?)');
@@ -56,6 +56,7 @@ export function sqliteTarget(db: Database.Database): Target {
   });
 
   return {
+    traits: { description: db.name === ':memory:' ? 'the embedded store (in memory: none exists yet)' : `the embedded store ${db.name}`, atomic: true, inStore: true, fixedFields: false, recordTypes: ['people', 'saas_users'], keepsRecords: true },
     async describe(recordType) {
       const custom = db.prepare('SELECT name, label, type FROM custom_fields WHERE record_type = ? ORDER BY name').all(recordType) as { name: string; label: string; type: TargetField['type'] }[];
       return [...builtinFields(recordType as RecordType), ...custom.map((c) => ({ ...c, required: false, custom: true }))];
@@ -78,7 +79,8 @@ export function sqliteTarget(db: Database.Database): Target {
     async write(recordType, batch) {
       const now = new Date().toISOString();
       try {
-        return db.inTransaction ? writeBatch(recordType, batch, now) : writeBatch.immediate(recordType, batch, now); // nested: a savepoint
+        const ids = db.inTransaction ? writeBatch(recordType, batch, now) : writeBatch.immediate(recordType, batch, now); // nested: a savepoint
+        return allWritten(ids, batch.update);
       } catch (error) {
         throw asStoreError(error, db.name);
       }

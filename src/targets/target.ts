@@ -1,7 +1,8 @@
 import type { CustomFieldSpec } from '../definition/model.js';
-import type { TargetField } from './fields.js';
+import { TargetError } from '../errors.js';
+import type { RecordType, TargetField } from './fields.js';
 
-export type { TargetField } from './fields.js';
+export type { RecordType, TargetField } from './fields.js';
 
 /** Field values of a target record, by target field name. */
 export type Fields = Record<string, unknown>;
@@ -21,10 +22,50 @@ export interface FindOptions {
   caseInsensitive?: boolean;
 }
 
-/** One batch of writes; a target applies it atomically (all or nothing). */
+/** One batch of writes. */
 export interface WriteBatch {
   create: Fields[];
   update: { id: string; changes: Fields }[];
+  /**
+   * the batch's primary sync-key field: a remote target that cannot tell whether a create reached
+   * it (a request that timed out after it was sent) looks the record up by it before sending again
+   */
+  key?: { field: string; caseInsensitive?: boolean };
+}
+
+/** What became of one record of a batch: written (its id), refused in the target's own words, or not sent (a run that stopped). */
+export type RecordWrite = { id: string } | { refused: string } | undefined;
+
+/** What a write did, record by record, in the batch's order. */
+export interface WriteResult {
+  created: RecordWrite[];
+  updated: RecordWrite[];
+}
+
+/**
+ * How a target keeps what it is given; the runner and the engine act on these, never on a
+ * target's type.
+ */
+export interface TargetTraits {
+  /** the target in words, for messages and the run log: `the embedded store intake.db`, `Oomnitza at https://acme.oomnitza.com` */
+  description: string;
+  /**
+   * a batch is applied whole or not at all (`write` throws and keeps nothing); false: record by
+   * record, each one acknowledged or refused on its own (a remote API)
+   */
+  atomic: boolean;
+  /** the records live in the embedded store itself: a batch and its run-log entry commit in one transaction */
+  inStore: boolean;
+  /**
+   * `describe` lists every field the target has, and a field it lacks cannot be written (an asset
+   * system's data model): the mapping's new custom fields are created only when the user asks
+   * (`--create-fields`). False: declared custom fields come into being with the first write.
+   */
+  fixedFields: boolean;
+  /** the record types it keeps */
+  recordTypes: readonly RecordType[];
+  /** it has records from before this run to match; false: an export, written afresh by each run */
+  keepsRecords: boolean;
 }
 
 /**
@@ -33,6 +74,7 @@ export interface WriteBatch {
  * shared contract suite in test/targets/contract.ts.
  */
 export interface Target {
+  readonly traits: TargetTraits;
   /** built-in and custom fields of a record type */
   describe(recordType: string): Promise<TargetField[]>;
   createCustomField(recordType: string, name: string, spec: CustomFieldSpec): Promise<void>;
@@ -43,8 +85,31 @@ export interface Target {
    * case of its ASCII letters (the map is keyed by the folded value)
    */
   findByKey(recordType: string, field: string, values: string[], options?: FindOptions): Promise<Map<string, StoredRecord>>;
-  /** applies a batch atomically; returns the ids of the created records, in order */
-  write(recordType: string, batch: WriteBatch): Promise<string[]>;
+  /**
+   * writes a batch and says, record by record, what became of it. An atomic target applies it
+   * whole or throws and keeps nothing; a record-by-record target reports each refusal in its own
+   * words and throws `TargetUnavailable` (with what it acknowledged) only when it cannot go on
+   */
+  write(recordType: string, batch: WriteBatch): Promise<WriteResult>;
   /** makes every batch written so far durable and releases the target */
   close(): Promise<void>;
+}
+
+/**
+ * A target that cannot go on (credentials refused, not reachable after retries, kept failing): the
+ * run stops. `acknowledged` is what a record-by-record target confirmed of the batch in progress
+ * before it stopped; those records are kept and counted, the others were not sent.
+ */
+export class TargetUnavailable extends TargetError {
+  readonly acknowledged?: WriteResult;
+
+  constructor(code: string, message: string, options: { hint?: string; cause?: unknown; acknowledged?: WriteResult } = {}) {
+    super(code, message, options);
+    this.acknowledged = options.acknowledged;
+  }
+}
+
+/** A write result where every record was written: the ids of an atomic target's batch. */
+export function allWritten(created: string[], updates: { id: string }[]): WriteResult {
+  return { created: created.map((id) => ({ id })), updated: updates.map(({ id }) => ({ id })) };
 }

@@ -23,11 +23,11 @@ function properties(node: unknown, pointer = '#'): [string, Record<string, unkno
 }
 
 describe('shipped schemas and definitions', () => {
-  it.each(['connector', 'mapping'] as const)('the %s schema compiles in ajv strict mode', (name) => {
+  it.each(['connector', 'mapping', 'config'] as const)('the %s schema compiles in ajv strict mode', (name) => {
     expect(() => validator(name)).not.toThrow();
   });
 
-  it.each(['connector', 'mapping'] as const)('every property of the %s schema has a title and a description', (name) => {
+  it.each(['connector', 'mapping', 'config'] as const)('every property of the %s schema has a title and a description', (name) => {
     const missing = properties(readSchema(name)).filter(([, s]) => !s.$ref && (!s.title || !s.description)).map(([p]) => p);
     expect(missing).toEqual([]);
   });

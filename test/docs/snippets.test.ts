@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
+import { configIssues } from '../../src/config/file.js';
 import { readCredentialsFile } from '../../src/credentials/file.js';
 import { loadConnector, validateFiles } from '../../src/definition/load.js';
 import { formatIssue } from '../../src/errors.js';
@@ -15,6 +16,8 @@ import { root, workspace } from '../definition/workspace.js';
  * that replaces the same top-level keys there. A whole mapping that starts with `# a draft` may
  * only lack what drafts lack (a sync key, a required field). A local credentials file starts with
  * `# credentials.yaml`: it must parse as one, and name only shipped connectors and their fields.
+ * A snippet whose first line names the config file (`# ~/.config/intake/config.yaml`) is checked
+ * as a config file.
  */
 interface Snippet {
   doc: string;
@@ -67,8 +70,13 @@ describe('YAML snippets in the docs', () => {
 
   it.each(all.map((s) => [`${s.doc}:${s.line}`, s] as const))('%s is valid', (_where, snippet) => {
     if (snippet.text.startsWith('# credentials.yaml')) return checkCredentialsFile(snippet);
+    if (/^# ~\/\.config\/intake\/config\.yaml/.test(snippet.text)) {
+      const file = ws.mapping(`config-${++count}`, snippet.text);
+      expect(configIssues(file).problems.map(formatIssue)).toEqual([]);
+      return;
+    }
     const file = fileFor(snippet);
-    if (!file) throw new Error(`${snippet.doc}:${snippet.line}: a YAML snippet must be a whole connector or mapping, or start with "# in connectors/<file>.yaml" or "# in mappings/<file>.yaml"`);
+    if (!file) throw new Error(`${snippet.doc}:${snippet.line}: a YAML snippet must be a whole connector or mapping, start with "# in connectors/<file>.yaml" or "# in mappings/<file>.yaml", or be a config file ("# ~/.config/intake/config.yaml")`);
     const issues = validateFiles([file])[0].issues.filter((i) => !(snippet.text.startsWith('# a draft') && i.draft));
     expect(issues.map(formatIssue)).toEqual([]);
   });

@@ -32,7 +32,8 @@ export function connectorsCommand(program: Command): void {
 A connector id is looked up as <id>.yaml in these folders, in this order; the first one wins:
   user               ./connectors (for a mapping: connectors/ beside the mapping's folder)
   shipped            the connectors that come with Intake
-  INTAKE_CONNECTORS  each folder of this path list, in order (like PATH)
+  INTAKE_CONNECTORS  each folder of this path list, in order (like PATH); when it is not set,
+  config             the folders of the config file's connectors: (intake config shows it)
 A file with the id of an earlier one is listed as shadowed: nothing uses it.
 
 Examples:
@@ -50,7 +51,7 @@ Examples:
       }));
       entries.sort((a, b) => a.id.localeCompare(b.id)); // stable: within an id, the lookup order stays
       const searched = folders.map((f) => ({ origin: f.origin, folder: displayPath(f.dir), exists: isDirectory(f.dir) }));
-      const warnings = searched.filter((f) => f.origin === 'INTAKE_CONNECTORS' && !f.exists).map((f) => `INTAKE_CONNECTORS names ${f.folder}, which is not a folder`);
+      const warnings = searched.filter((f) => (f.origin === 'INTAKE_CONNECTORS' || f.origin === 'config') && !f.exists).map((f) => `${f.origin === 'config' ? 'the config file\'s connectors:' : 'INTAKE_CONNECTORS'} names ${f.folder}, which is not a folder`);
       if (opts.json) return print({ folders: searched, connectors: entries, warnings });
       const rows = entries.map((e) => [e.id, e.name ?? '?', e.record_type ?? '?', e.auth ?? '?', e.installation ?? '?', from(e)]);
       process.stdout.write(entries.length ? `${table(['id', 'name', 'record type', 'auth', 'installation', 'from'], rows)}\n` : 'no connector files found\n');
@@ -79,7 +80,7 @@ function describe(file: string, id: string): Pick<ConnectorEntry, 'name' | 'reco
 }
 
 function from(entry: ConnectorEntry): string {
-  const parts = [entry.origin === 'INTAKE_CONNECTORS' ? `INTAKE_CONNECTORS ${entry.folder}` : entry.origin];
+  const parts = [entry.origin === 'INTAKE_CONNECTORS' ? `INTAKE_CONNECTORS ${entry.folder}` : entry.origin === 'config' ? `config file ${entry.folder}` : entry.origin];
   if (entry.shadowed_by) parts.push(`shadowed by ${entry.shadowed_by}`);
   if (entry.invalid) parts.push(`invalid: ${entry.invalid}`);
   return parts.join(', ');

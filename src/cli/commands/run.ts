@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { resolveSettings } from '../../config/resolve.js';
 import { parseAssignments } from '../../definition/settings.js';
 import { runIntegration, testRecords } from '../../runner.js';
-import { storePath } from '../../store/db.js';
 import { print, progressLine } from '../output.js';
 import { exitCodeOf, formatRun, formatTestRecords } from '../report.js';
 import { stopOnSignals } from '../signals.js';
@@ -17,6 +17,9 @@ export function runCommand(program: Command): void {
     .option('--json', 'print the run summary as one JSON object')
     .option('--from-start', 'read from the first page, even when the last run failed or was interrupted and left a checkpoint to continue from')
     .option('--set <key=value>', 'override a connector setting for this run (repeatable), e.g. --set max_pages=5', collect, [])
+    .option('--target <target>', 'where the records go: store (the embedded store, the default), oomnitza, jsonl:<file> or csv:<file>; wins over the mapping\'s target: and the config file')
+    .option('--oomnitza-url <url>', 'the Oomnitza instance for --target oomnitza (else OOMNITZA_URL, else the config file), e.g. https://acme.oomnitza.com')
+    .option('--create-fields', 'create the custom fields the mapping declares and the Oomnitza instance lacks (otherwise the run stops and lists them)')
     .addHelpText('after', `
 A local integration reads its credentials from the environment variables the connector declares
 (SLACK_TOKEN for Slack), else from the private credentials file (intake credentials set); a cloud
@@ -26,25 +29,39 @@ never accepted on the command line.
 A draft (no sync key, a required field unmapped, credentials not set) does not run (exit 2);
 --test runs it anyway on ${testRecords} records, so you can see what it would write.
 
-Writes are atomic per batch. A run that fails or is interrupted (Ctrl-C, SIGTERM: exit 130/143)
-keeps the batches it committed, and says so; the next run continues from its checkpoint where
-the pagination allows. A second run of an integration that is running is refused.
+Writes to the embedded store are atomic per batch. A run that fails or is interrupted (Ctrl-C,
+SIGTERM: exit 130/143) keeps the batches it committed, and says so; the next run continues from
+its checkpoint where the pagination allows. Oomnitza takes records one by one: a failed run keeps
+what the instance acknowledged. A second run of an integration that is running is refused.
+
+Targets (docs/targets.md): --target oomnitza needs the instance's URL (--oomnitza-url,
+OOMNITZA_URL or the config file) and OOMNITZA_TOKEN; jsonl:<file> and csv:<file> write the
+records of this run to a file, afresh each run.
 
 Examples:
   SLACK_TOKEN=xoxp-… intake run mappings/slack-users.yaml
   SLACK_TOKEN=xoxp-… intake run mappings/slack-users.yaml --test
   SLACK_TOKEN=xoxp-… intake run mappings/slack-last-login.yaml --dry-run
-  intake run mappings/slack-last-login.yaml --set base_url=https://slack-gov.com/api --json`)
-    .action(async (mapping: string, opts: { dryRun?: boolean; test?: boolean; json?: boolean; set: string[]; fromStart?: boolean }, command: Command) => {
+  intake run mappings/slack-last-login.yaml --set base_url=https://slack-gov.com/api --json
+  OOMNITZA_TOKEN=… intake run mappings/slack-last-login.yaml --target oomnitza --oomnitza-url https://acme.oomnitza.com
+  intake run mappings/slack-users.yaml --target csv:slack-users.csv`)
+    .action(async (mapping: string, opts: RunFlags, command: Command) => {
+      const { db } = command.optsWithGlobals<{ db?: string }>();
+      // flags, then the environment, then the config file (intake config shows the result)
+      const settings = resolveSettings({ db, target: opts.target, oomnitzaUrl: opts.oomnitzaUrl });
       const progress = progressLine();
       const stop = stopOnSignals();
       const result = await runIntegration({
         mappingFile: mapping,
-        db: storePath(command.optsWithGlobals().db),
+        db: settings.store.value,
         overrides: parseAssignments(opts.set),
         dryRun: opts.dryRun,
         test: opts.test,
         fromStart: opts.fromStart,
+        target: opts.target,
+        defaultTarget: settings.target.source === 'config file' ? settings.target.value : undefined,
+        oomnitzaUrl: settings.oomnitza_url.value,
+        createFields: opts.createFields,
         signal: stop.signal,
         onProgress: (stats, tally) => progress.update(`  page ${stats.pages} · ${stats.entries} entries read · ${tally.read} records done`),
         onWait: (ms, reason) => progress.update(`  waiting ${Math.ceil(ms / 1000)} s: ${reason}`),
@@ -56,6 +73,17 @@ Examples:
       // an abandoned request (a stalled page) would keep the process alive: the run is recorded, so end here
       if (result.status === 'interrupted') process.exit(process.exitCode);
     });
+}
+
+interface RunFlags {
+  dryRun?: boolean;
+  test?: boolean;
+  json?: boolean;
+  set: string[];
+  fromStart?: boolean;
+  target?: string;
+  oomnitzaUrl?: string;
+  createFields?: boolean;
 }
 
 function collect(value: string, previous: string[]): string[] {

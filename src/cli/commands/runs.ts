@@ -39,6 +39,7 @@ export function runsCommand(program: Command): void {
       const lines = [
         `run #${run.id}: ${visible(run.integration)} (${visible(run.mapping_file)}, ${run.preference})`,
         `  ${run.started_at} → ${run.ended_at ?? 'not finished'} · status ${run.status}`,
+        `  into ${visible(run.target.where)}`,
         ...(run.owner ? [`  running in process ${run.owner.pid} on ${run.owner.host}; last sign of life ${run.owner.heartbeat_at ?? 'none'}`] : []),
         ...(run.resumed_from ? [`  continued from run #${run.resumed_from}'s checkpoint`] : []),
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
