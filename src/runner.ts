@@ -122,7 +122,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   const env = options.env ?? process.env;
   const oomnitzaUrl = options.oomnitzaUrl ?? env.OOMNITZA_URL;
   // a target's missing settings stop the run before it opens (or creates) anything
-  chosen.definition.check?.(chosen.config, { env, oomnitzaUrl });
+  chosen.definition.check?.(chosen.config, { env, oomnitzaUrl, storePath: options.db, installation: mapping.installation });
   // a dry or test run writes nothing, so it never creates a store either
   const db = dryRun ? openStoreForReading(options.db) : openStore(options.db);
   // a refresh token the provider rotates goes back into the vault it came from, even in a dry or test run
@@ -131,7 +131,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
   let target: Target;
   try {
     target = chosen.definition.create(chosen.config, {
-      db, dryRun, env, oomnitzaUrl, scrub,
+      db, dryRun, env, oomnitzaUrl, scrub, storePath: options.db, installation: mapping.installation,
       onRetry: (event) => countRetry(targetRetries, event), onWait: options.onWait,
     });
   } catch (error) {

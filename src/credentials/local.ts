@@ -1,4 +1,4 @@
-import type { ConnectorSpec } from '../definition/model.js';
+import type { CredentialOwner } from '../definition/model.js';
 import { resolveFrom, storeFor } from './stores/index.js';
 import type { CredentialValues } from '../source/auth/types.js';
 
@@ -9,7 +9,7 @@ import type { CredentialValues } from '../source/auth/types.js';
  * log or any message: secret values are registered with the scrubber as they are read, and one
  * too short to be masked is refused.
  */
-export function resolveLocalCredentials(connector: ConnectorSpec, env: NodeJS.ProcessEnv = process.env): CredentialValues {
+export function resolveLocalCredentials(connector: CredentialOwner, env: NodeJS.ProcessEnv = process.env): CredentialValues {
   return resolveFrom(storeFor('local', { env, db: '' }), connector).values;
 }
 

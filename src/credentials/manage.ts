@@ -1,4 +1,4 @@
-import type { ConnectorSpec } from '../definition/model.js';
+import type { CredentialOwner } from '../definition/model.js';
 import { UsageError } from '../errors.js';
 import { cloudOnlyReason } from '../source/auth/index.js';
 import { openStore, openStoreForReading } from '../store/db.js';
@@ -36,7 +36,7 @@ export interface Stored {
 }
 
 /** Checks values before they are stored: every field non-empty, every secret long enough to be masked. */
-export function checkValues(connector: ConnectorSpec, values: Record<string, string>): void {
+export function checkValues(connector: CredentialOwner, values: Record<string, string>): void {
   const declared = connector.credentials.fields;
   for (const [name, value] of Object.entries(values)) if (declared[name].secret !== false) registerSecret(value);
   const short = Object.entries(values).filter(([name, value]) => declared[name].secret !== false && value.length < minimumSecretLength).map(([name]) => name);
@@ -48,7 +48,7 @@ export function checkValues(connector: ConnectorSpec, values: Record<string, str
 }
 
 /** A connector whose auth only a cloud installation runs may not go into the local file. */
-export function refuseLocal(connector: ConnectorSpec): void {
+export function refuseLocal(connector: CredentialOwner): void {
   const reason = cloudOnlyReason(connector.credentials);
   if (!reason) return;
   throw new UsageError('needs_cloud', `connector ${connector.id} authenticates with ${reason}, which a local installation does not run: its credentials belong in the vault, not in the local credentials file; nothing was stored`, {
@@ -57,7 +57,7 @@ export function refuseLocal(connector: ConnectorSpec): void {
 }
 
 /** Writes values into the local file (created 0600 when missing) or into the vault (its key made on first use). */
-export function storeValues(connector: ConnectorSpec, values: Record<string, string>, cloud: boolean, where: Where): Stored {
+export function storeValues(connector: CredentialOwner, values: Record<string, string>, cloud: boolean, where: Where): Stored {
   const fields = Object.keys(values).sort();
   if (!cloud) {
     refuseLocal(connector);
@@ -119,7 +119,7 @@ export interface ConnectorListing {
 }
 
 /** Every connector's fields and where each comes from; values are never read out of the vault. */
-export function listing(connectors: ConnectorSpec[], where: Where): { file: { path: string; exists: boolean }; vault: { path: string; values: number; key: string | null }; connectors: ConnectorListing[] } {
+export function listing(connectors: CredentialOwner[], where: Where): { file: { path: string; exists: boolean }; vault: { path: string; values: number; key: string | null }; connectors: ConnectorListing[] } {
   const file = readCredentialsFile(credentialsFile(where.env));
   const db = openStoreForReading(where.db);
   let entries: { connector: string; field: string }[];

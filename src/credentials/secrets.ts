@@ -1,4 +1,4 @@
-import type { ConnectorSpec } from '../definition/model.js';
+import type { CredentialOwner } from '../definition/model.js';
 import { CredentialError } from '../errors.js';
 import type { CredentialValues } from '../source/auth/types.js';
 import { minimumSecretLength, registerSecret } from './scrub.js';
@@ -8,7 +8,7 @@ import { minimumSecretLength, registerSecret } from './scrub.js';
  * `a:b` pair that holds one, the text basic auth encodes), so nothing shown or stored can
  * carry it. A secret too short to be masked is refused before anything is sent.
  */
-export function secretsOf(connector: ConnectorSpec, values: CredentialValues): string[] {
+export function secretsOf(connector: CredentialOwner, values: CredentialValues): string[] {
   const fields = Object.entries(connector.credentials.fields);
   const secret = fields.filter(([name, field]) => field.secret !== false && values[name]);
   const short = secret.filter(([name]) => values[name].length < minimumSecretLength);

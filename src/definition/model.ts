@@ -20,6 +20,12 @@ export interface CredentialsSpec {
   [option: string]: unknown;
 }
 
+/**
+ * What holds credentials: a connector, or a target that needs its own (the Oomnitza API token,
+ * kept under the id `oomnitza`). The credential stores and `intake credentials` need no more.
+ */
+export type CredentialOwner = Pick<ConnectorSpec, 'id' | 'name' | 'credentials'>;
+
 export interface SettingSpec {
   label?: string;
   description?: string;

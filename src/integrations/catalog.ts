@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { resolveSettings as configSettings } from '../config/resolve.js';
 import { resolveFrom, storeFor } from '../credentials/stores/index.js';
 import { displayPath, loadIntegration, type Integration } from '../definition/load.js';
 import type { MappingSpec } from '../definition/model.js';
@@ -9,6 +10,7 @@ import { CredentialError, DefinitionError, UsageError, type DefinitionIssue } fr
 import { packageRoot } from '../paths.js';
 import { RunLog } from '../runlog/runlog.js';
 import type { Counts } from '../sync/outcomes.js';
+import { chooseTarget } from '../targets/choose.js';
 import { launchState } from './state.js';
 
 /**
@@ -80,7 +82,22 @@ export function completeness(file: string, db: string, env: NodeJS.ProcessEnv = 
   }
   const credentials = credentialProblem(integration, db, env);
   if (credentials) missing.push(credentials);
+  const target = targetProblem(integration, db, env);
+  if (target) missing.push(target);
   return { integration, missing };
+}
+
+/** What the target a scheduled run would write into (the mapping's, else the config file's) lacks: the Oomnitza URL or token. */
+function targetProblem({ mapping, mappingFile }: Integration, db: string, env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    const config = configSettings({}, env);
+    const chosen = chooseTarget({ defaultTarget: config.target.source === 'config file' ? config.target.value : undefined }, mapping, mappingFile);
+    chosen.definition.check?.(chosen.config, { env, oomnitzaUrl: config.oomnitza_url.value, storePath: db, installation: mapping.installation });
+    return undefined;
+  } catch (error) {
+    if (error instanceof CredentialError || error instanceof UsageError) return `target: ${error.message.replace(/; nothing was run$/, '')}${error.hint ? ` (${error.hint})` : ''}`;
+    throw error;
+  }
 }
 
 function credentialProblem({ connector, mapping }: Integration, db: string, env: NodeJS.ProcessEnv): string | undefined {

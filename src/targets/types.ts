@@ -18,6 +18,9 @@ export interface TargetContext {
   /** a dry or test run: nothing is written, no file is created */
   dryRun: boolean;
   env: NodeJS.ProcessEnv;
+  /** the embedded store's file (the vault's home) and the integration's installation type: where a target's own credentials come from */
+  storePath: string;
+  installation?: 'local' | 'cloud';
   /** the Oomnitza instance's URL: --oomnitza-url, else OOMNITZA_URL, else the config file's */
   oomnitzaUrl?: string;
   /** masks every registered credential in what the target stores or says */
@@ -45,5 +48,5 @@ export interface TargetDefinition extends ComponentDefinition<TargetConfig, Targ
   /** why it keeps no SaaS user records, and what to do instead (when `recordTypes` lacks them) */
   noSaasUsers?: string;
   /** checks its settings (a URL, a token) before the run opens or creates anything; throws what is missing */
-  check?(config: TargetConfig, ctx: Pick<TargetContext, 'env' | 'oomnitzaUrl'>): void;
+  check?(config: TargetConfig, ctx: Pick<TargetContext, 'env' | 'oomnitzaUrl' | 'storePath' | 'installation'>): void;
 }

@@ -60,6 +60,15 @@ describe('drafts, launch and pause', () => {
     expect(unknown.stderr).toMatch(/no integration "slack-user".*\n.*integrations: slack-last-login, slack-users/);
   }, 60_000);
 
+  it('an integration into Oomnitza is a draft until the instance\'s URL and API token are set where a scheduled run finds them', async () => {
+    const { dir, db } = userFolder();
+    cpSync(join(root, 'mappings', 'slack-users-oomnitza.yaml'), join(dir, 'mappings', 'slack-users-oomnitza.yaml'));
+    const state = async (env: Record<string, string>) => JSON.parse((await intake(['--db', db, 'integrations', '--json'], { ...slack(), ...env }, dir)).stdout).find((i: { name: string }) => i.name === 'slack-users-oomnitza');
+    expect(await state({})).toMatchObject({ state: 'draft', missing: [expect.stringMatching(/^target: --target oomnitza needs the Oomnitza instance's URL.*\(give it with --oomnitza-url, OOMNITZA_URL, or oomnitza: \{ url: … \} in the config file/)] });
+    expect(await state({ OOMNITZA_URL: 'https://acme.oomnitza.com' })).toMatchObject({ state: 'draft', missing: [expect.stringMatching(/^target: no API token for --target oomnitza.*intake credentials set oomnitza/)] });
+    expect(await state({ OOMNITZA_URL: 'https://acme.oomnitza.com', OOMNITZA_TOKEN: 'oomz-7f3c9a1e5b2d4c68a0f1e2d3c4b5a697' })).toMatchObject({ state: 'ready', missing: [] });
+  });
+
   it('run refuses a draft (exit 2, listing what is missing); run --test shows 10 records and writes nothing', async () => {
     const { dir, db } = userFolder();
     const file = join(dir, 'mappings', 'slack-users.yaml');

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlackSimulator } from '../../src/demo/simulator.js';
 import { intake } from '../helpers/cli.js';
+import { OOMNITZA_TOKEN, OomnitzaModel } from '../helpers/oomnitza.js';
 
 /**
  * Targets and the config file through the CLI, as a user meets them: --target, the exit codes of
@@ -49,7 +50,7 @@ describe('intake run --target', () => {
     [['mappings/slack-last-login.yaml', '--target', 'csv:out.csv'], /update_only would write nothing \(--target csv:out.csv\); nothing was run/, /create_only or create_update/],
     [['mappings/slack-users.yaml', '--target', 'oomnitza'], /writes People records only, and this mapping also writes SaaS user records .*nothing was run/, /record_type: people mapping/],
     [['mappings/slack-last-login.yaml', '--target', 'oomnitza'], /--target oomnitza needs the Oomnitza instance's URL, and none was given/, /--oomnitza-url, OOMNITZA_URL, or oomnitza: \{ url: … \} in the config file/],
-    [['mappings/slack-last-login.yaml', '--target', 'oomnitza', '--oomnitza-url', 'https://acme.oomnitza.com'], /OOMNITZA_TOKEN is not set; nothing was run/, /Configuration > Security > API tokens/],
+    [['mappings/slack-last-login.yaml', '--target', 'oomnitza', '--oomnitza-url', 'https://acme.oomnitza.com'], /OOMNITZA_TOKEN is not set and the credentials file holds no oomnitza token; nothing was run/, /Configuration > Security > API tokens.*intake credentials set oomnitza/],
     [['mappings/slack-last-login.yaml', '--target', 'jsnl:out.jsonl'], /--target "jsnl:out.jsonl" is not a target/, /did you mean "jsonl"/],
   ])('%j: exit 2, saying why and what to do; no run, no store', async (args, message, hint) => {
     const { dir, env } = user();
@@ -99,6 +100,46 @@ describe('the config file', () => {
       const result = await intake(args, env);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(`${file}:2:9 error [target_unknown] at target: target: "oomnitz" is not a target\n    hint: did you mean "oomnitza"?`);
+    }
+  });
+});
+
+describe('the Oomnitza API token in the credential store', () => {
+  it('intake credentials set oomnitza keeps it in the private file; list, test and a run use it; it is shown nowhere', async () => {
+    const model = new OomnitzaModel();
+    const instance = await model.serve();
+    try {
+      const { home, dir, env } = user();
+      const db = join(dir, 'intake.db');
+      const set = await intake(['credentials', 'set', 'oomnitza'], env, undefined, `token=${OOMNITZA_TOKEN}\n`);
+      expect(set).toMatchObject({ code: 0, stderr: '' });
+      const file = join(home, '.config', 'intake', 'credentials.yaml');
+      expect(set.stdout).toBe(`stored token of oomnitza in ${file}\n`);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+
+      const listed = await intake(['credentials', 'list'], env);
+      expect(listed.stdout).toMatch(/\noomnitza +token +file +OOMNITZA_TOKEN +file\n/);
+
+      const tested = await intake(['credentials', 'test', 'oomnitza', '--oomnitza-url', instance.url], env);
+      expect(tested).toMatchObject({ code: 0, stderr: '' });
+      expect(tested.stdout).toMatch(new RegExp(`^ok: Oomnitza at ${instance.url} accepted the API token: it described \\d+ People field\\(s\\)\\n$`));
+
+      const run = await intake(['--db', db, 'run', 'mappings/slack-users-oomnitza.yaml', '--oomnitza-url', instance.url, '--create-fields', ...slack()], env);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/\n {2}added 21 · updated 0 · unchanged 0 · skipped 5 · failed 0\n/);
+      expect(model.people()).toHaveLength(21);
+      expect(new Set(model.journal.map((r) => r.token))).toEqual(new Set([OOMNITZA_TOKEN]));
+      for (const output of [set, listed, tested, run]) expect(output.stdout + output.stderr).not.toContain(OOMNITZA_TOKEN);
+      expect(readFileSync(db).includes(OOMNITZA_TOKEN)).toBe(false);
+
+      model.token = 'oomz-a-token-that-was-revoked-000000';
+      const refused = await intake(['credentials', 'test', 'oomnitza', '--oomnitza-url', instance.url], env);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(/Oomnitza refused the API token .*HTTP 401/);
+      expect(refused.stderr).toMatch(/\n {2}hint: .*API tokens/);
+    } finally {
+      await instance.close();
     }
   });
 });

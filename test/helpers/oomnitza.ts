@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { http, HttpResponse, type HttpHandler } from 'msw';
 
 /**
@@ -102,6 +104,28 @@ export class OomnitzaModel {
   /** Requests of a method and path (a prefix of the path, without the query). */
   requests(method: string, path: string | RegExp): Seen[] {
     return this.journal.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
+  }
+
+  /**
+   * The same instance on a loopback port (node:http), for the CLI in a child process, which msw
+   * cannot reach: `url` is its origin, e.g. http://127.0.0.1:41234.
+   */
+  async serve(): Promise<{ url: string; close(): Promise<void> }> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks);
+        const headers = Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]]));
+        void this.answer(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body })).then(async (response) => {
+          res.writeHead(response.status, Object.fromEntries(response.headers));
+          res.end(Buffer.from(await response.arrayBuffer()));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
   }
 
   handlers(base = OOMNITZA): HttpHandler[] {

@@ -18,7 +18,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** An export target on a file in a fresh folder, as `--target <type>:<file>` builds it. */
 function exportTo(type: 'jsonl' | 'csv', file: string, dryRun = false): Target {
   const db = openStore(':memory:');
-  const target = targets.get(type).create(parseTarget(`${type}:${file}`, dir), { db, dryRun, env: {}, scrub });
+  const target = targets.get(type).create(parseTarget(`${type}:${file}`, dir), { db, dryRun, env: {}, scrub, storePath: ':memory:' });
   return { ...target, traits: target.traits, close: async () => { await target.close(); db.close(); } };
 }
 

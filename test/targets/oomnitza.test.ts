@@ -1,11 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storeValues } from '../../src/credentials/manage.js';
 import { scrub } from '../../src/credentials/scrub.js';
 import { openStore } from '../../src/store/db.js';
 import type { RetryEvent } from '../../src/source/request.js';
 import { targets } from '../../src/targets/index.js';
 import { oomnitzaTarget } from '../../src/targets/oomnitza/adapter.js';
 import { inFilter } from '../../src/targets/oomnitza/filter.js';
+import { oomnitzaCredentials } from '../../src/targets/oomnitza/token.js';
 import { TargetUnavailable, type Target } from '../../src/targets/target.js';
 import { useServer } from '../helpers/msw.js';
 import { OOMNITZA, OOMNITZA_TOKEN, OomnitzaModel, parseFilter } from '../helpers/oomnitza.js';
@@ -232,10 +238,16 @@ describe('the Oomnitza target: custom fields', () => {
 });
 
 describe('--target oomnitza settings', () => {
-  const create = (oomnitzaUrl: string | undefined, env: NodeJS.ProcessEnv = { OOMNITZA_TOKEN }) => {
+  /** A user's own folder: the credentials file and the vault key beside it, and the embedded store (the vault's home). */
+  const home = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'intake-oomnitza-'));
+    return { env: { INTAKE_CREDENTIALS: join(dir, 'credentials.yaml') }, db: join(dir, 'intake.db') };
+  };
+  const create = (oomnitzaUrl: string | undefined, env: NodeJS.ProcessEnv = { OOMNITZA_TOKEN }, options: { installation?: 'local' | 'cloud'; storePath?: string } = {}) => {
     const db = openStore(':memory:');
+    const where = home();
     try {
-      return targets.get('oomnitza').create({ type: 'oomnitza' }, { db, dryRun: false, env, oomnitzaUrl, scrub });
+      return targets.get('oomnitza').create({ type: 'oomnitza' }, { db, dryRun: false, env: { ...where.env, ...env }, oomnitzaUrl, scrub, storePath: options.storePath ?? where.db, installation: options.installation });
     } finally {
       db.close();
     }
@@ -251,10 +263,30 @@ describe('--target oomnitza settings', () => {
     expect(() => create(url)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^oomnitza_url_/), message: expect.stringMatching(message), hint: expect.stringMatching(hint) }));
   });
 
-  it('the token comes from OOMNITZA_TOKEN; without it nothing is run, saying where to create one', () => {
-    expect(() => create(OOMNITZA, {})).toThrow(expect.objectContaining({ code: 'credentials_missing', message: expect.stringMatching(/OOMNITZA_TOKEN is not set/), hint: expect.stringMatching(/API tokens/) }));
+  it('the token comes from OOMNITZA_TOKEN; without it nothing is run, saying where to create one and how to store it', () => {
+    expect(() => create(OOMNITZA, {})).toThrow(expect.objectContaining({ code: 'credentials_missing', message: expect.stringMatching(/OOMNITZA_TOKEN is not set and the credentials file holds no oomnitza token/), hint: expect.stringMatching(/API tokens.*intake credentials set oomnitza/) }));
     expect(() => create(OOMNITZA, { OOMNITZA_TOKEN: 'short' })).toThrow(expect.objectContaining({ code: 'credential_too_short' }));
     expect(create('http://localhost:8080').traits.description).toBe('Oomnitza at http://localhost:8080');
+  });
+
+  it('a local installation takes the token from the credentials file (as intake credentials set oomnitza writes it) when OOMNITZA_TOKEN is not set', async () => {
+    const where = home();
+    storeValues(oomnitzaCredentials, { token: OOMNITZA_TOKEN }, false, where);
+    const model = new OomnitzaModel();
+    server.use(...model.handlers());
+    const target = create(OOMNITZA, where.env, { storePath: where.db });
+    await target.describe('people');
+    expect(requests.at(-1)?.headers.authorization2).toBe(OOMNITZA_TOKEN);
+    await target.close();
+  });
+
+  it('a cloud installation takes it from the vault only: the environment and the file are not read', () => {
+    const where = home();
+    const env = { ...where.env, INTAKE_VAULT_KEY: randomBytes(32).toString('base64') };
+    storeValues(oomnitzaCredentials, { token: 'file-token-aaaaaaaaaaaaaaaa' }, false, where);
+    expect(() => create(OOMNITZA, { ...env, OOMNITZA_TOKEN }, { installation: 'cloud', storePath: where.db })).toThrow(expect.objectContaining({ code: 'credentials_missing', message: expect.stringMatching(/no API token for --target oomnitza in the vault of .*intake\.db/), hint: expect.stringMatching(/intake credentials set oomnitza --cloud/) }));
+    storeValues(oomnitzaCredentials, { token: OOMNITZA_TOKEN }, true, { env, db: where.db });
+    expect(create(OOMNITZA, env, { installation: 'cloud', storePath: where.db }).traits.description).toBe(`Oomnitza at ${OOMNITZA}`);
   });
 
   it('the token is masked wherever it would be shown', () => {

@@ -21,7 +21,7 @@ file INTAKE_CONFIG names. It is checked like a mapping (every problem at its lin
   connectors: [~/intake/connectors]        # INTAKE_CONNECTORS wins
 
 Relative paths are relative to the file's folder. No credential belongs here: the Oomnitza token
-comes from OOMNITZA_TOKEN. See docs/targets.md.`)
+comes from OOMNITZA_TOKEN or the credential store (intake credentials set oomnitza). See docs/targets.md.`)
     .action((opts: { json?: boolean; target?: string; oomnitzaUrl?: string }, command: Command) => {
       const { db } = command.optsWithGlobals<{ db?: string }>();
       const settings = resolveSettings({ db, target: opts.target, oomnitzaUrl: opts.oomnitzaUrl });

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { checkValues, listing, refuseLocal, removeValues, storeValues, type ConnectorListing } from '../../credentials/manage.js';
 import { displayPath, loadConnector } from '../../definition/load.js';
 import { allConnectors, connectorArgument, connectorFolders } from '../../definition/lookup.js';
-import type { ConnectorSpec } from '../../definition/model.js';
+import type { ConnectorSpec, CredentialOwner } from '../../definition/model.js';
 import { suggestion } from '../../definition/suggest.js';
 import { DefinitionError, UsageError } from '../../errors.js';
 import { storePath } from '../../store/db.js';
+import { oomnitzaCredentials } from '../../targets/oomnitza/token.js';
 import { print, table } from '../output.js';
 import { parseInput, promptHidden, readAll, type FieldToSet } from '../secret-input.js';
 import { rotateKeyCommand } from './credentials-key.js';
@@ -22,7 +23,8 @@ else from the credentials file: --credentials <file>, $INTAKE_CREDENTIALS, or
 $XDG_CONFIG_HOME/intake/credentials.yaml (default ~/.config/intake/credentials.yaml), which must be
 private (chmod 600). Cloud installation: the vault, a table of the embedded store (--db) encrypted
 with AES-256-GCM; its key is INTAKE_VAULT_KEY or vault.key beside the credentials file.
-Values are never taken from the command line. See docs/installation.md.`);
+Values are never taken from the command line. The Oomnitza target's API token is kept the same
+way under the id oomnitza (intake credentials set oomnitza). See docs/installation.md.`);
 
   credentials
     .command('set')
@@ -41,7 +43,8 @@ Examples:
   intake credentials set slack-last-login
   printf 'token=%s\\n' "$SLACK_TOKEN" | intake credentials set slack-users
   intake credentials set ms-graph-users --cloud < graph.env
-  intake credentials set google-workspace-users-service-account --field service_account_key --cloud < key.json`)
+  intake credentials set google-workspace-users-service-account --field service_account_key --cloud < key.json
+  intake credentials set oomnitza            # the API token of --target oomnitza`)
     .action(async (arg: string, opts: { field?: string; cloud?: boolean; json?: boolean }, command: Command) => {
       const connector = connectorOf(arg);
       const fields = fieldsToSet(connector, opts.field);
@@ -101,11 +104,13 @@ function where(command: Command): { env: NodeJS.ProcessEnv; db: string } {
   return { env: process.env, db: storePath(command.optsWithGlobals().db) };
 }
 
-function connectorOf(arg: string): ConnectorSpec {
+/** A connector by id or file; `oomnitza` is the Oomnitza target's API token (no connector has that id). */
+function connectorOf(arg: string): CredentialOwner {
+  if (arg === oomnitzaCredentials.id) return oomnitzaCredentials;
   return loadConnector(connectorArgument(arg, displayPath).file);
 }
 
-function fieldsToSet(connector: ConnectorSpec, only?: string): FieldToSet[] {
+function fieldsToSet(connector: CredentialOwner, only?: string): FieldToSet[] {
   const all = Object.entries(connector.credentials.fields).map(([name, f]) => ({ name, label: f.label, secret: f.secret !== false }));
   if (only === undefined) return all;
   const field = all.find((f) => f.name === only);
@@ -114,7 +119,7 @@ function fieldsToSet(connector: ConnectorSpec, only?: string): FieldToSet[] {
 }
 
 /** Asks for each field on the terminal, without echo; an empty answer keeps the field as it is. */
-async function prompt(connector: ConnectorSpec, fields: FieldToSet[]): Promise<Record<string, string>> {
+async function prompt(connector: CredentialOwner, fields: FieldToSet[]): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
   process.stderr.write(`${connector.id}: nothing you type is shown; Enter on an empty line leaves a field as it is\n`);
   for (const field of fields) {
@@ -124,17 +129,17 @@ async function prompt(connector: ConnectorSpec, fields: FieldToSet[]): Promise<R
   return values;
 }
 
-/** Every connector an id can name (the first file for each id), skipping files that do not load. */
-function knownConnectors(): ConnectorSpec[] {
+/** Every connector an id can name (the first file for each id), skipping files that do not load; then the Oomnitza target's token. */
+function knownConnectors(): CredentialOwner[] {
   const found = allConnectors(connectorFolders('connectors')).filter((c) => !c.shadowedBy);
-  return found.flatMap((c) => {
+  return [...found.flatMap((c): ConnectorSpec[] => {
     try {
       return [loadConnector(c.file)];
     } catch (error) {
       if (error instanceof DefinitionError) return [];
       throw error;
     }
-  });
+  }), oomnitzaCredentials];
 }
 
 function rows(connectors: ConnectorListing[]): string[][] {

@@ -35,7 +35,8 @@ its checkpoint where the pagination allows. Oomnitza takes records one by one: a
 what the instance acknowledged. A second run of an integration that is running is refused.
 
 Targets (docs/targets.md): --target oomnitza needs the instance's URL (--oomnitza-url,
-OOMNITZA_URL or the config file) and OOMNITZA_TOKEN; jsonl:<file> and csv:<file> write the
+OOMNITZA_URL or the config file) and its API token (OOMNITZA_TOKEN, or intake credentials set
+oomnitza; the vault for a cloud installation); jsonl:<file> and csv:<file> write the
 records of this run to a file, afresh each run.
 
 Examples:

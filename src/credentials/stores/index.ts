@@ -1,4 +1,4 @@
-import type { ConnectorSpec } from '../../definition/model.js';
+import type { CredentialOwner } from '../../definition/model.js';
 import { CredentialError } from '../../errors.js';
 import { Registry } from '../../registry.js';
 import type { CredentialValues } from '../../source/auth/types.js';
@@ -24,7 +24,7 @@ export function storeFor(installation: 'local' | 'cloud' | undefined, ctx: Store
  * scrubber. A field the store lacks is a `credentials_missing` error that names it and says how
  * to set it; a secret too short to be masked is refused (see ../local.ts).
  */
-export function resolveFrom(store: CredentialStore, connector: ConnectorSpec): { values: CredentialValues; from: Record<string, Origin> } {
+export function resolveFrom(store: CredentialStore, connector: CredentialOwner): { values: CredentialValues; from: Record<string, Origin> } {
   const { values, from } = store.read(connector);
   const missing = Object.keys(connector.credentials.fields).filter((name) => !values[name]);
   if (missing.length) {

@@ -1,5 +1,5 @@
 import type { ComponentDefinition } from '../../registry.js';
-import type { ConnectorSpec } from '../../definition/model.js';
+import type { CredentialOwner } from '../../definition/model.js';
 import type { CredentialValues } from '../../source/auth/types.js';
 import { readCredentialsFile } from '../file.js';
 import { credentialsFile } from '../paths.js';
@@ -23,7 +23,7 @@ export const local: ComponentDefinition<object, StoreContext, CredentialStore> =
   type: 'local',
   create(_config, { env }) {
     const file = credentialsFile(env);
-    const fromEnv = (connector: ConnectorSpec) => {
+    const fromEnv = (connector: CredentialOwner) => {
       const values: CredentialValues = {};
       for (const [name, field] of Object.entries(connector.credentials.fields)) {
         const value = field.env ? env[field.env]?.trim() : undefined;
@@ -31,7 +31,7 @@ export const local: ComponentDefinition<object, StoreContext, CredentialStore> =
       }
       return values;
     };
-    const read = (connector: ConnectorSpec) => {
+    const read = (connector: CredentialOwner) => {
       const values = fromEnv(connector);
       const from: Record<string, Origin> = Object.fromEntries(Object.keys(values).map((name) => [name, 'environment' as const]));
       const lacking = Object.keys(connector.credentials.fields).filter((name) => !(name in values));

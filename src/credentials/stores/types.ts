@@ -1,4 +1,4 @@
-import type { ConnectorSpec } from '../../definition/model.js';
+import type { CredentialOwner } from '../../definition/model.js';
 import type { CredentialValues } from '../../source/auth/types.js';
 
 /** Where a credential field's value comes from. */
@@ -18,9 +18,9 @@ export interface StoreContext {
 export interface CredentialStore {
   type: string;
   /** where each declared field would come from, decrypting nothing (intake credentials list, intake integrations) */
-  locate(connector: ConnectorSpec): Record<string, Origin>;
+  locate(connector: CredentialOwner): Record<string, Origin>;
   /** the connector's values this store holds, and where each came from; fields it lacks are left out */
-  read(connector: ConnectorSpec): { values: CredentialValues; from: Record<string, Origin> };
+  read(connector: CredentialOwner): { values: CredentialValues; from: Record<string, Origin> };
   /** what is missing, in words: `SLACK_TOKEN (User token)`, with the hint that tells how to set it */
-  missing(connector: ConnectorSpec, fields: string[]): { where: string; hint: string };
+  missing(connector: CredentialOwner, fields: string[]): { where: string; hint: string };
 }

@@ -77,7 +77,7 @@ export function oomnitzaApi(options: ApiOptions) {
         throw stop('oomnitza_not_api', `${what} answered HTTP ${status} with something that is not JSON: ${excerpt(scrub(response.text))}`, 'check the Oomnitza URL: it must be the instance\'s address, e.g. https://acme.oomnitza.com');
       }
       const words = wordsOf(parsed?.value, response.text, scrub);
-      if (status === 401) throw stop('oomnitza_token_refused', `Oomnitza refused the API token (${what}: HTTP 401${words ? `: ${words}` : ''})`, 'check OOMNITZA_TOKEN: the token may be mistyped, revoked or expired; create one in Oomnitza under Configuration > Security > API tokens');
+      if (status === 401) throw stop('oomnitza_token_refused', `Oomnitza refused the API token (${what}: HTTP 401${words ? `: ${words}` : ''})`, 'check the API token (OOMNITZA_TOKEN, or the one intake credentials set oomnitza stored): it may be mistyped, revoked or expired; create one in Oomnitza under Configuration > Security > API tokens');
       if (status === 403) throw stop('oomnitza_forbidden', `Oomnitza did not allow ${what} (HTTP 403${words ? `: ${words}` : ''})`, 'the token\'s user needs permission to read, create and edit People (and to read their field metadata): give its role those permissions, or use another user\'s token');
       if (status >= 300 && status < 400) throw stop('oomnitza_redirect', `${what} answered with a redirect (HTTP ${status}) to ${String(headerValue(response.headers, 'location') ?? 'nowhere')}, which Intake does not follow (the token would go along)`, 'give the instance\'s own https address as the Oomnitza URL');
       if (status === 429 || status >= 500) {

@@ -18,7 +18,7 @@ export function instanceUrl(text: string | undefined): URL {
   }
   const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   const problem = url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback) ? 'is not https (the API token would travel in clear text)'
-    : url.username || url.password ? 'holds a user or password (the API token is the only credential, from OOMNITZA_TOKEN)'
+    : url.username || url.password ? 'holds a user or password (the API token is the only credential, kept in the credential store)'
       : url.search || url.hash ? 'holds a query or fragment'
         : url.pathname !== '/' ? `has a path (${url.pathname}); Intake adds /api/v3/… itself` : undefined;
   if (problem) throw new UsageError('oomnitza_url_invalid', `the Oomnitza URL ${url.origin}${url.pathname === '/' ? '' : url.pathname} ${problem}; nothing was run`, { hint: 'give the instance\'s origin only, e.g. https://acme.oomnitza.com' });
