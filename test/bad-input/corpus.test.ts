@@ -114,14 +114,15 @@ describe('the bad-definition corpus', () => {
     expect(items.filter((i) => i === '11').length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each([...committed.map((f) => [relative(corpus, f), f]), ['generated/connectors/huge.yaml', 'huge'], ['generated/connectors/deep-flow.yaml', 'deep-flow'], ['generated/connectors/deep-block.yaml', 'deep-block'], ['generated/mappings/deep-expression.yaml', 'deep-expression']])('%s: a positioned error with the expected code, exit 2, within 5 s', (_, id) => {
+  it.each([...committed.map((f) => [relative(corpus, f), f]), ['generated/connectors/huge.yaml', 'huge'], ['generated/connectors/deep-flow.yaml', 'deep-flow'], ['generated/connectors/deep-block.yaml', 'deep-block'], ['generated/mappings/deep-expression.yaml', 'deep-expression']])('%s: a positioned error with the expected code, exit 2, without hanging', (_, id) => {
     const file = committed.includes(id) ? id : generated.find((g) => g.endsWith(`/${id}.yaml`))!;
     const { code, line } = expectation(file);
     const result = results.get(file)!;
     expect(result.stderr).not.toMatch(/internal error|Maximum call stack|RangeError|this is a bug/);
     expect(result.stderr + result.stdout).not.toMatch(/^\s+at /m);
     expect(result.code).toBe(2);
-    expect(result.seconds).toBeLessThan(5);
+    // a hang guard (the inputs that hung took over a minute), with room for a loaded CI machine; speed is npm run bench's
+    expect(result.seconds).toBeLessThan(30);
     const issues = [...result.stderr.matchAll(positioned)].map((m) => ({ file: m[1], line: Number(m[2]), code: m[5] }));
     expect(issues.length).toBeGreaterThan(0);
     expect(issues.map((i) => i.file)).toEqual(issues.map(() => shown(file)));

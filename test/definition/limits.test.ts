@@ -35,12 +35,19 @@ function withFields(lines: string): string {
 
 const stackTrace = /^\s+at /m;
 
+/**
+ * What "in seconds" means here: far below the minute and more these inputs took before the
+ * limits (and the quadratic duplicate-key check) were fixed, with room for a loaded 2-core CI
+ * machine. This guards against a hang, not for speed: speed is measured by npm run bench.
+ */
+const hangBoundSeconds = 30;
+
 function expectPositionedRefusal(result: { code: number; stdout: string; stderr: string; seconds: number }, file: string, code: string) {
   expect(result.stderr).not.toMatch(/internal error|Maximum call stack|RangeError/);
   expect(result.stderr + result.stdout).not.toMatch(stackTrace);
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ error \\[${code}\\]`));
-  expect(result.seconds).toBeLessThan(5);
+  expect(result.seconds).toBeLessThan(hangBoundSeconds);
 }
 
 describe('definition limits (issue 7, item 10)', () => {
@@ -76,7 +83,7 @@ describe('definition limits (issue 7, item 10)', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain(`ok       ${file}`);
     expect(result.code).toBe(0);
-    expect(result.seconds).toBeLessThan(5);
+    expect(result.seconds).toBeLessThan(hangBoundSeconds);
   });
 
   it('thousands of schema errors are reported in seconds: the first 100, then how many more', async () => {
@@ -126,6 +133,6 @@ describe('definition limits (issue 7, item 10)', () => {
     const started = Date.now();
     const [result] = validateFiles(['/dev/zero']);
     expect(result.issues.map((i) => i.code)).toEqual(['file_too_large']);
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(hangBoundSeconds * 1000);
   });
 });
