@@ -161,10 +161,10 @@ export function knownApps(db: Database.Database): string[] {
   return [...new Set(appUsers(db).map((u) => u.app))].sort((a, b) => a.localeCompare(b));
 }
 
-/** The inactive users as CSV (RFC 4180: quoted where needed, CRLF), with a header row. */
-export function inactiveCsv(report: InactiveReport): string {
+/** The inactive users as CSV (RFC 4180: quoted where needed; CRLF, or `eol`), with a header row. */
+export function inactiveCsv(report: InactiveReport, eol = '\r\n'): string {
   const rows = [['name', 'email', 'app', 'last_login', 'days'], ...report.users.map((u) => [u.name, u.email, u.app, u.last_login ?? '', u.days === null ? '' : String(u.days)])];
-  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return rows.map((row) => row.map(csvCell).join(',')).join(eol) + eol;
 }
 
 function csvCell(value: string): string {

@@ -16,7 +16,7 @@ export function reportCommand(program: Command): void {
     .option('--days <n>', 'list users whose last login is at least n days old', count, 90)
     .option('--app <name>', 'one SaaS app only, e.g. --app slack (any case)')
     .option('--json', 'print the report as JSON: the per-app counts and the users')
-    .option('--csv', 'print the inactive users as CSV (name, email, app, last_login, days)')
+    .option('--csv', 'print the inactive users as CSV (name, email, app, last_login, days; one line each, LF)')
     .addHelpText('after', `
 Where a last login comes from: a People custom field of type datetime named <app>_last_login
 (slack_last_login, filled by the Slack last login integration), and the last_login of SaaS user
@@ -44,7 +44,7 @@ Examples:
         throw new UsageError('app_not_found', `the store holds no last logins of an app named "${opts.app}"`, { hint: apps.length ? `apps with last logins: ${apps.join(', ')}` : 'no app has last logins yet: run a last-login integration (intake run mappings/slack-last-login.yaml)' });
       }
       if (opts.json) return print(result);
-      if (opts.csv) return void process.stdout.write(inactiveCsv(result));
+      if (opts.csv) return void process.stdout.write(inactiveCsv(result, '\n')); // a terminal shows a carriage return as \r: lines end in LF here
       process.stdout.write(`${formatReport(result)}\n`);
     });
 }
