@@ -61,6 +61,7 @@ A new integration:
   intake credentials set <connector>                           its credentials, kept private (--cloud: the vault)
   intake run mappings/<name>.yaml --test                       10 records, nothing written
   intake launch <name>                                         schedule it; intake integrations
+Reports:     intake report inactive [--days 90] [--app slack]   who has not logged in (docs/service.md)
 Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> (docs/targets.md)
 Defaults:    intake config (the config file, and where each value comes from)
 Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md`);

@@ -93,7 +93,8 @@ function filters(url: URL): { days: number; app?: string } | string {
 function insights(db: Database.Database, url: URL): Answer {
   const chosen = filters(url);
   if (typeof chosen === 'string') return htmlAnswer(badFilter(chosen), 400);
-  return htmlAnswer(insightsPage(inactiveReport(db, chosen), knownApps(db)));
+  const report = inactiveReport(db, chosen);
+  return htmlAnswer(insightsPage(report, chosen.app ? knownApps(db) : report.apps.map((a) => a.app)));
 }
 
 function insightsCsv(db: Database.Database, url: URL): Answer {
