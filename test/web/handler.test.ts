@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import { registerSecret } from '../../src/credentials/scrub.js';
+import { RunLog } from '../../src/runlog/runlog.js';
 import { openStore } from '../../src/store/db.js';
 import { sqliteTarget } from '../../src/targets/sqlite.js';
 import { handleWeb } from '../../src/web/index.js';
@@ -20,6 +21,10 @@ beforeAll(async () => {
   await target.createCustomField('people', 'zoom_user_id', { label: 'Zoom User Id', type: 'string' });
   await target.createCustomField('people', 'zoom_last_login', { label: 'Zoom Last Login', type: 'datetime' });
   await target.write('people', { create: [{ username: 'x', email: 'x@example.org', role: 'Employee', full_name: `Pat ${secret} <script>alert(1)</script>`, zoom_user_id: 'z1', zoom_last_login: '2020-01-01T00:00:00Z' }], update: [] });
+  const log = new RunLog(db);
+  const run = log.start({ key: 'okta-users', integration: 'Okta users', mappingFile: 'mappings/okta-users.yaml', connector: 'okta-users', preference: 'create_update' });
+  const counts = { added: 3, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+  log.finish(run, { status: 'failed', counts, pages: 1, entries: 3, requests: 2, message: `the API refused the token ${secret} <i>401</i>`, hint: 'set OKTA_TOKEN & run again', warnings: [] });
   db.close();
   registerSecret(secret);
   server = createServer((req, res) => {
@@ -43,6 +48,15 @@ describe('handleWeb', () => {
     expect(page).not.toContain('<script');
     const csv = await (await fetch(`${base}/insights.csv?days=30`)).text();
     expect(csv).toBe(`name,email,app,last_login,days\r\nPat *** <script>alert(1)</script>,x@example.org,Zoom,2020-01-01T00:00:00Z,${Math.floor((Date.now() - Date.parse('2020-01-01T00:00:00Z')) / 86_400_000)}\r\n`);
+  });
+
+  it('a failed run\'s page shows its status, counts, message and hint, escaped and scrubbed', async () => {
+    const page = await (await fetch(`${base}/runs/1`)).text();
+    expect(page).toMatch(/<span class="state status-failed" id="status">failed<\/span>/);
+    expect(page).toContain('<dd id="message">the API refused the token *** &lt;i&gt;401&lt;/i&gt;</dd>');
+    expect(page).toContain('<dd id="hint">set OKTA_TOKEN &amp; run again</dd>');
+    expect(page).toMatch(/<tr data-outcome="added"><th scope="row">added<\/th><td class="n">3<\/td><\/tr>/);
+    expect(page).toContain('mappings/okta-users.yaml (create and update)');
   });
 
   it('answers GET and HEAD with a policy that runs no script and loads nothing from elsewhere; other methods get 405', async () => {

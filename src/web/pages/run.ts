@@ -15,6 +15,7 @@ export function runPage(run: RunSummary & { records: LoggedRecord[] }): Html {
 <dt>Target</dt><dd>${run.target.where}</dd>
 <dt>Started</dt><dd>${when(run.started_at)}</dd>
 <dt>Ended</dt><dd>${run.ended_at ? when(run.ended_at) : 'not finished'}</dd>
+${run.owner ? html`<dt>Running</dt><dd>in process ${run.owner.pid} on ${run.owner.host}; last sign of life ${when(run.owner.heartbeat_at) || 'none'}</dd>` : ''}
 <dt>Read</dt><dd>${run.read} record(s) from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)</dd>
 ${run.retries.count || run.retries.wait_ms ? html`<dt>Retries</dt><dd>${run.retries.count} request(s) sent again, ${(run.retries.wait_ms / 1000).toFixed(1)} s of waits</dd>` : ''}
 ${run.resumed_from ? html`<dt>Continued</dt><dd>from <a href="/runs/${run.resumed_from}">run #${run.resumed_from}</a>'s checkpoint</dd>` : ''}
