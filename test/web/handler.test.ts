@@ -5,6 +5,7 @@ import { RunLog } from '../../src/runlog/runlog.js';
 import { openStore } from '../../src/store/db.js';
 import { sqliteTarget } from '../../src/targets/sqlite.js';
 import { handleWeb } from '../../src/web/index.js';
+import { insightsPage, pageRows } from '../../src/web/pages/insights.js';
 import { tempStore, type TempStore } from '../helpers/store.js';
 
 /** What handleWeb answers over HTTP, without a browser: methods, paths it leaves alone, the scrubber, escaping. */
@@ -77,5 +78,12 @@ describe('handleWeb', () => {
     const missing = await fetch(`${base}/runs/42`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toMatch(/There is no run #42 in this store/);
+  });
+
+  it('lists at most pageRows inactive users on the page and points to the CSV for the rest', () => {
+    const users = Array.from({ length: pageRows + 5 }, (_, i) => ({ name: `User ${i}`, email: `u${i}@example.org`, app: 'Zoom', last_login: null, days: null }));
+    const page = insightsPage({ now: '2026-01-01T00:00:00.000Z', days: 90, app: null, apps: [{ app: 'Zoom', users: users.length, active: 0, days_30: 0, days_60: 0, days_90: 0, never: users.length }], users }, ['Zoom']).text;
+    expect(page.match(/<tr><td>User \d+<\/td>/g)).toHaveLength(pageRows);
+    expect(page).toContain('<p id="more">… and 5 more: <a href="/insights.csv?days=90">the CSV</a> holds all 1005.</p>');
   });
 });

@@ -2,6 +2,9 @@ import type { InactiveReport } from '../../report/inactive.js';
 import { chartBuckets, inactiveChart } from '../chart.js';
 import { html, page, type Html } from '../html.js';
 
+/** The inactive users a page lists at most; the CSV holds them all. */
+export const pageRows = 1000;
+
 /** `/insights`: per app, users by days since their last login (chart and table), and the inactive users with a CSV link. */
 export function insightsPage(report: InactiveReport, apps: string[]): Html {
   const query = new URLSearchParams({ days: String(report.days), ...(report.app ? { app: report.app } : {}) });
@@ -27,9 +30,10 @@ ${report.apps.map((a) => html`<tr data-app="${a.app}"><th scope="row">${a.app}</
 ${report.users.length ? html`<table id="users">
 <thead><tr><th scope="col">Name</th><th scope="col">E-mail</th><th scope="col">App</th><th scope="col">Last login</th><th scope="col" class="n">Days</th></tr></thead>
 <tbody>
-${report.users.map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.app}</td><td>${u.last_login ? u.last_login.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : 'never'}</td><td class="n">${u.days ?? ''}</td></tr>`)}
+${report.users.slice(0, pageRows).map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.app}</td><td>${u.last_login ? u.last_login.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : 'never'}</td><td class="n">${u.days ?? ''}</td></tr>`)}
 </tbody>
-</table>` : html`<p>No user has been inactive that long.</p>`}` : html`<p>${report.app ? html`No last logins of an app named “${report.app}” in the store.` : 'No last logins in the store yet: run a last-login integration (for example mappings/slack-last-login.yaml).'}</p>`}
+</table>
+${report.users.length > pageRows ? html`<p id="more">… and ${report.users.length - pageRows} more: <a href="/insights.csv?${query.toString()}">the CSV</a> holds all ${report.users.length}.</p>` : ''}` : html`<p>No user has been inactive that long.</p>`}` : html`<p>${report.app ? html`No last logins of an app named “${report.app}” in the store.` : 'No last logins in the store yet: run a last-login integration (for example mappings/slack-last-login.yaml).'}</p>`}
 `);
 }
 
