@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { scrubBindings } from './scrub.js';
 import { loadConfig } from '../config/file.js';
-import { StoreError } from '../errors.js';
+import { StoreError, UsageError } from '../errors.js';
 import { markDeadRuns } from '../runlog/owner.js';
 import { asStoreError, busyTimeoutMs } from './errors.js';
 
@@ -140,6 +140,28 @@ export function openStoreForReading(file: string): Database.Database {
   } catch (error) {
     throw asStoreError(error, file);
   }
+}
+
+/**
+ * The store for a report that only reads (`intake report`, the web pages): opened read-only, so
+ * reading changes nothing; a store from an older Intake is brought up to date first (that writes
+ * its schema once). A missing store is an error that says how to make one, not an empty report.
+ */
+export function openStoreReadOnly(file: string): Database.Database {
+  if (file !== ':memory:' && !existsSync(file)) {
+    throw new UsageError('store_not_found', `there is no store at ${file}`, { hint: 'run an integration first (intake run <mapping>, or intake demo), or name the store with --db FILE or INTAKE_DB' });
+  }
+  if (file === ':memory:') return openStore(file);
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+    const version = db.pragma('user_version', { simple: true }) as number; // a file that is not a database fails here
+    if (version >= migrations.length) return scrubBindings(db);
+    db.close();
+  } catch (error) {
+    throw asStoreError(error, file);
+  }
+  return openStoreForReading(file);
 }
 
 /**
