@@ -83,7 +83,7 @@ describe('intake serve', () => {
         const slot = ranSlots.find((s) => s.run_id === run.id)!;
         const late = Date.parse(run.started_at) - Date.parse(slot.due_at);
         expect(late).toBeGreaterThanOrEqual(0);
-        expect(late).toBeLessThan(1500);
+        expect(late).toBeLessThan(2000); // within its slot: the next one is 3 s later
         expect(new Date(slot.due_at).getUTCSeconds() % 3).toBe(name === 'team-a' ? 0 : 1);
       }
       expect(new Set(ranSlots.map((s) => s.run_id)).size).toBe(ranSlots.length);
