@@ -56,18 +56,19 @@ Examples:
       const dir = mappingsDir(opts.mappings);
       const json = Boolean(opts.json);
       if (opts.once) return once(db, dir, json);
-      let ready = false;
+      // the start line comes first: what was scheduled is in it, other events wait for it
+      let early: ServiceEvent[] | undefined = [];
       const log = (event: ServiceEvent) => {
-        // what was scheduled at the start is in the start line
-        if (!ready && event.event === 'scheduled') return;
-        line(event, json);
+        if (!early) return line(event, json);
+        if (event.event !== 'scheduled') early.push(event);
       };
       const token = process.env.INTAKE_SERVICE_TOKEN || loadConfig().values.service?.token;
       const service = await startService({ db, mappingsDir: dir, host: opts.host, port: opts.port, token, log, web: await loadWeb() });
       const schedule = service.schedule();
       if (json) process.stdout.write(`${JSON.stringify({ url: service.url, schedule })}\n`);
       else process.stdout.write(startText(service.url, db, dir, schedule));
-      ready = true;
+      for (const event of early) line(event, json);
+      early = undefined;
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) process.exit(signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted);
