@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSlackSimulator, type Simulator } from '../../src/demo/simulator.js';
 import { intake, root } from '../helpers/cli.js';
-import { serve, type Event } from '../helpers/serve.js';
+import { killServices, serve, type Event } from '../helpers/serve.js';
 
 /** A user's folder: the shipped connectors, and copies of the Slack users mapping reading the simulator on `schedule`. */
 function folder(simulator: Simulator, integrations: Record<string, string>, pageSize = 10): { dir: string; db: string } {
@@ -31,7 +31,10 @@ describe('intake serve', () => {
   beforeAll(async () => {
     simulator = await startSlackSimulator({ users: 30, latencyMs: 20 });
   });
-  afterAll(() => simulator.close());
+  afterAll(async () => {
+    killServices();
+    await simulator.close();
+  });
 
   it('runs two launched integrations on their cron slots, on time and each slot exactly once, also with a second service on the same store', async () => {
     const { dir, db } = folder(simulator, { 'team-a': '{ cron: "*/3 * * * * *", timezone: UTC }', 'team-b': '{ cron: "1-59/3 * * * * *", timezone: Europe/Berlin }' });
@@ -182,8 +185,8 @@ describe('intake serve', () => {
       expect(shown.body).toMatchObject({ id: 1, status: 'succeeded', reasons: expect.arrayContaining([expect.objectContaining({ outcome: 'skipped', reason: expect.stringContaining('bot user') })]) });
     } finally {
       service.signal('SIGTERM');
-      expect(await service.exited).toBe(0);
     }
+    expect(await service.exited).toBe(0);
   }, 40_000);
 
   it('beyond loopback it needs a bearer token, from INTAKE_SERVICE_TOKEN or the config file, never the command line', async () => {
@@ -233,5 +236,27 @@ describe('intake serve', () => {
     expect(events.find((e) => e.integration === 'team-a' && e.event === 'run_started')).toMatchObject({ trigger: 'once', due_at: expect.stringMatching(/T00:00:00\.000Z$/) });
     const again = await intake(['--db', db, 'serve', '--once'], env, dir);
     expect(again).toMatchObject({ code: 0, stdout: expect.stringMatching(/^nothing due/) });
+  });
+
+  it('a launched integration whose mapping broke is listed with its error in the start line, after which the events follow; the others run', async () => {
+    const { dir, db } = folder(simulator, { good: '{ cron: "*/2 * * * * *" }', broken: '{ cron: "*/2 * * * * *" }' });
+    const env = { SLACK_TOKEN: simulator.token };
+    for (const name of ['good', 'broken']) expect((await intake(['--db', db, 'launch', name], env, dir)).code).toBe(0);
+    const file = join(dir, 'mappings', 'broken.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^schedule: .*$/m, 'schedule: { cron: "0 61 * * *" }'));
+    const service = await serve(['--db', db], env, dir);
+    try {
+      expect(service.schedule).toEqual([
+        expect.objectContaining({ name: 'broken', next_run: null, error: expect.stringMatching(/broken\.yaml:\d+:\d+ .*\[invalid_cron\].*hour: 61/) }),
+        expect.objectContaining({ name: 'good', schedule: 'cron */2 * * * * * (UTC)' }),
+      ]);
+      await service.waitFor((e) => e.event === 'mapping_error');
+      expect(service.events[0]).toMatchObject({ event: 'mapping_error', integration: 'broken' });
+      await service.waitFor((e) => e.event === 'run_ended' && e.integration === 'good');
+      expect(service.events.filter((e) => e.integration === 'broken' && e.event === 'run_started')).toEqual([]);
+    } finally {
+      service.signal('SIGTERM');
+    }
+    expect(await service.exited).toBe(0);
   });
 });

@@ -27,8 +27,18 @@ export interface Served {
  * Starts the built CLI's `intake serve --port 0 --json` in `cwd` with only PATH, TZ, an empty
  * config home and `env` (a process of its own: signals reach it as they would under systemd).
  */
+const children = new Set<ChildProcess>();
+
+/** Kills the services a failed test left running (call in afterAll). */
+export function killServices(): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
 export function serve(args: string[], env: Record<string, string>, cwd: string, serveArgs: string[] = []): Promise<Served> {
   const child: ChildProcess = spawn(process.execPath, [cli, ...args, 'serve', '--port', '0', '--json', ...serveArgs], { cwd, env: { PATH: process.env.PATH, TZ: 'UTC', XDG_CONFIG_HOME: configHome, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   const events: Event[] = [];
   const waiters: { match: (e: Event) => boolean; resolve: (e: Event) => void }[] = [];
   let err = '';

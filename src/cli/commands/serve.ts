@@ -64,11 +64,6 @@ Examples:
       };
       const token = process.env.INTAKE_SERVICE_TOKEN || loadConfig().values.service?.token;
       const service = await startService({ db, mappingsDir: dir, host: opts.host, port: opts.port, token, log, web: await loadWeb() });
-      const schedule = service.schedule();
-      if (json) process.stdout.write(`${JSON.stringify({ url: service.url, schedule })}\n`);
-      else process.stdout.write(startText(service.url, db, dir, schedule));
-      for (const event of early) line(event, json);
-      early = undefined;
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) process.exit(signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted);
@@ -77,6 +72,11 @@ Examples:
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
+      const schedule = service.schedule();
+      if (json) process.stdout.write(`${JSON.stringify({ url: service.url, schedule })}\n`);
+      else process.stdout.write(startText(service.url, db, dir, schedule));
+      for (const event of early) line(event, json);
+      early = undefined;
     });
 }
 
