@@ -190,22 +190,33 @@ describe('intake serve', () => {
   }, 40_000);
 
   it('beyond loopback it needs a bearer token, from INTAKE_SERVICE_TOKEN or the config file, never the command line', async () => {
-    const { dir, db } = folder(simulator, {});
+    const { dir, db } = folder(simulator, { manual: '{ every: day }' });
     const refused = await intake(['--db', db, 'serve', '--host', '0.0.0.0', '--port', '0'], {}, dir);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/without a token/);
     expect(refused.stderr).toMatch(/INTAKE_SERVICE_TOKEN/);
     const token = 'a-service-token-of-some-length';
-    const service = await serve(['--db', db], { INTAKE_SERVICE_TOKEN: token }, dir, ['--host', '0.0.0.0']);
+    const service = await serve(['--db', db], { INTAKE_SERVICE_TOKEN: token, SLACK_TOKEN: simulator.token }, dir, ['--host', '0.0.0.0']);
     try {
       const url = service.url.replace(/^http:\/\/[^:]+/, 'http://127.0.0.1').replace('[::]', '127.0.0.1');
       const anonymous = await fetch(`${url}/api/integrations`);
       expect(anonymous.status).toBe(401);
       expect(await anonymous.json()).toMatchObject({ error: { code: 'unauthorized', hint: expect.stringContaining('Authorization: Bearer') } });
       expect((await fetch(`${url}/api/integrations`, { headers: { authorization: 'Bearer wrong-token-of-some-length' } })).status).toBe(401);
-      const allowed = await fetch(`${url}/api/integrations`, { headers: { authorization: `Bearer ${token}` } });
+      const auth = { authorization: `Bearer ${token}` };
+      const allowed = await fetch(`${url}/api/integrations`, { headers: auth });
       expect(allowed.status).toBe(200);
-      expect(await allowed.json()).toEqual({ integrations: [] });
+      expect(await allowed.json()).toMatchObject({ integrations: [{ name: 'manual', state: 'ready', next_run: null, last_run: null }] });
+      // run now: an integration that is not launched can be run by hand, as with intake run
+      const ran = await fetch(`${url}/api/integrations/manual/run`, { method: 'POST', headers: auth });
+      expect([200, 202]).toContain(ran.status);
+      const { run_id: runId } = (await ran.json()) as { run_id: number };
+      expect(runId).toBe(1);
+      await service.waitFor((e) => e.event === 'run_ended' && e.integration === 'manual');
+      const run = (await (await fetch(`${url}/api/runs/${runId}`, { headers: auth })).json()) as { status: string; read: number; counts: { added: number; skipped: number } };
+      expect(run.status).toBe('succeeded');
+      expect(run.counts.added).toBeGreaterThanOrEqual(30); // the simulator's 30 active users, and its deactivated ones
+      expect(run.counts.added + run.counts.skipped).toBe(run.read);
     } finally {
       service.signal('SIGTERM');
       await service.exited;
