@@ -8,7 +8,7 @@ import type { RunResult } from '../../src/runner.js';
 import { RunLog } from '../../src/runlog/runlog.js';
 import type { ServiceEvent } from '../../src/service/events.js';
 import { Scheduler } from '../../src/service/scheduler.js';
-import { claimSlot, listSlots } from '../../src/service/slots.js';
+import { claimSlot, keepSlotsMs, listSlots, pruneSlots } from '../../src/service/slots.js';
 import { openStore } from '../../src/store/db.js';
 import { shipped, workspace, type Workspace } from '../definition/workspace.js';
 
@@ -34,6 +34,10 @@ describe('scheduled slots', () => {
       ['2026-05-02T02:00:00.000Z', 'claimed', process.pid],
       ['2026-05-01T02:00:00.000Z', 'claimed', process.pid],
     ]);
+    // what became of slots is kept 30 days
+    expect(pruneSlots(a, Date.now() + keepSlotsMs - 60_000)).toBe(0);
+    expect(pruneSlots(a, Date.now() + keepSlotsMs + 60_000)).toBe(3);
+    expect(listSlots(b)).toEqual([]);
     a.close();
     b.close();
   });
