@@ -195,6 +195,10 @@ describe('intake serve', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/without a token/);
     expect(refused.stderr).toMatch(/INTAKE_SERVICE_TOKEN/);
+    const short = await intake(['--db', db, 'serve', '--host', '0.0.0.0', '--port', '0'], { INTAKE_SERVICE_TOKEN: 'abc123' }, dir);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/6 characters; it needs at least 16/);
+    expect(short.stderr).not.toContain('abc123');
     const token = 'a-service-token-of-some-length';
     const service = await serve(['--db', db], { INTAKE_SERVICE_TOKEN: token, SLACK_TOKEN: simulator.token }, dir, ['--host', '0.0.0.0']);
     try {
