@@ -12,6 +12,7 @@ import { recordsCommand } from './commands/records.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 import { guardOutput } from './guard.js';
 import { exitCodes, reportError } from './output.js';
@@ -61,12 +62,13 @@ A new integration:
   intake credentials set <connector>                           its credentials, kept private (--cloud: the vault)
   intake run mappings/<name>.yaml --test                       10 records, nothing written
   intake launch <name>                                         schedule it; intake integrations
+  intake serve                                                 run launched integrations on schedule; API at /api/
 Reports:     intake report inactive [--days 90] [--app slack]   who has not logged in (docs/service.md)
 Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> (docs/targets.md)
 Defaults:    intake config (the config file, and where each value comes from)
-Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md`);
+Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md, docs/service.md`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, reportCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, reportCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, serveCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 // `intake … | head` closes the pipe early: that is not an error.

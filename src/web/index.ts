@@ -10,23 +10,10 @@ import { html, page, type Html } from './html.js';
 import { badFilter, insightsPage } from './pages/insights.js';
 import { integrationsPage } from './pages/integrations.js';
 import { runNotFound, runPage } from './pages/run.js';
+import type { WebContext } from '../service/service.js';
 
-/** An integration the service has scheduled (the service's own type will replace this one at the merge). */
-export interface ScheduledIntegration {
-  name: string;
-  mappingFile: string;
-  schedule: string;
-  next_run: string | null;
-  running: boolean;
-}
-
-/** What the pages read: the embedded store's file, the mappings folder, and the service's schedule. */
-export interface WebContext {
-  /** the embedded store's file */
-  db: string;
-  mappingsDir: string;
-  schedule(): ScheduledIntegration[];
-}
+export type { ScheduledIntegration } from '../service/scheduler.js';
+export type { WebContext } from '../service/service.js';
 
 /**
  * The integration log in a browser: answers `GET /`, `/runs/:id`, `/insights` and

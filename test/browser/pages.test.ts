@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -8,24 +7,25 @@ import { setLaunchState } from '../../src/integrations/state.js';
 import { RunLog } from '../../src/runlog/runlog.js';
 import { openStore } from '../../src/store/db.js';
 import { outcomes } from '../../src/sync/outcomes.js';
-import { handleWeb, type ScheduledIntegration } from '../../src/web/index.js';
+import { startService, type Service } from '../../src/service/service.js';
+import { handleWeb } from '../../src/web/index.js';
 import { seedInsights, type Seeded } from '../helpers/insights.js';
 import { root } from '../helpers/cli.js';
 import { tempStore, type TempStore } from '../helpers/store.js';
 
 /**
  * The integration log and the last-login insights in a real browser: Debian's Chromium, driven by
- * playwright-core, loads the pages `handleWeb` serves from a node:http server on 127.0.0.1 (the
- * service mounts the same handler), over a store the real Slack integrations filled. A screenshot
+ * playwright-core, loads the pages the service (`startService`, as intake serve starts it, on a
+ * free loopback port) serves over a store the real Slack integrations filled. A screenshot
  * of each page goes to test-output/screenshots/ for people to look at.
  */
 const chromiumPath = '/usr/bin/chromium';
 const shots = join(root, 'test-output', 'screenshots');
-const nextRun = '2030-01-02T01:00:00.000Z';
 
 let store: TempStore;
 let seeded: Seeded;
-let server: Server;
+let service: Service;
+let nextRun: string;
 let base: string;
 let browser: Browser;
 const problems: string[] = [];
@@ -42,14 +42,10 @@ beforeAll(async () => {
   setLaunchState(db, 'slack-users', join(mappings, 'slack-users.yaml'), 'launched');
   db.close();
   process.env.SLACK_TOKEN = 'xoxp-browser-test-token-1234'; // the integrations are complete, not drafts
-  const schedule = (): ScheduledIntegration[] => [{ name: 'slack-users', mappingFile: join(mappings, 'slack-users.yaml'), schedule: 'daily at 01:00 UTC', next_run: nextRun, running: false }];
-  server = createServer((req, res) => {
-    handleWeb(req, res, { db: store.file, mappingsDir: mappings, schedule }).then((answered) => {
-      if (!answered) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    }, (error: unknown) => res.writeHead(500).end(String(error)));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // the real service: its scheduler (slack-users launched, daily at 01:00 UTC), the API and these pages
+  service = await startService({ db: store.file, mappingsDir: mappings, port: 0, web: handleWeb });
+  base = service.url;
+  nextRun = service.schedule().find((i) => i.name === 'slack-users')!.next_run!;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -59,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await service?.stop();
   store?.remove();
 });
 
@@ -89,7 +85,7 @@ describe('the integration log in a browser', () => {
     expect(text).toMatch(/launched/);
     expect(text).toMatch(/local/);
     expect(text).toContain('daily at 01:00 UTC');
-    expect(text).toContain('2030-01-02 01:00 UTC');
+    expect(text).toContain(`${nextRun.slice(0, 10)} 01:00 UTC`);
     expect(text).toContain(`${users.counts.added} added`);
     expect(text).toContain(`${users.counts.skipped} skipped`);
     expect(text).toContain(`Slack SaaS users: ${users.saas_users!.counts.added} added`);
