@@ -1,17 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { configCommand } from './commands/config.js';
-import { connectorsCommand } from './commands/connectors.js';
-import { credentialsCommand } from './commands/credentials.js';
-import { demoCommand } from './commands/demo.js';
-import { integrationsCommand } from './commands/integrations.js';
-import { mappingCommand } from './commands/mapping.js';
-import { previewCommand } from './commands/preview.js';
-import { recordsCommand } from './commands/records.js';
-import { runCommand } from './commands/run.js';
-import { runsCommand } from './commands/runs.js';
-import { validateCommand } from './commands/validate.js';
+import { commandsFor } from './commands/index.js';
 import { guardOutput } from './guard.js';
 import { exitCodes, reportError } from './output.js';
 
@@ -64,7 +54,8 @@ Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> 
 Defaults:    intake config (the config file, and where each value comes from)
 Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, demoCommand]) register(program);
+// only the command this line runs is loaded (src/cli/commands/index.ts lists them all)
+for (const register of await Promise.all(commandsFor(process.argv.slice(2)).map((c) => c.load()))) register(program);
 for (const command of program.commands) command.exitOverride();
 
 // `intake … | head` closes the pipe early: that is not an error.
