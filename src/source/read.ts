@@ -251,6 +251,21 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
 
   const { resume } = options;
   if (resume) paginator.resume?.(resume.request);
+  // pages requested ahead (pagination `concurrency`), by request: used only when the paginator asks for exactly that page
+  const concurrency = concurrencyOf(pagination);
+  const ahead = new Map<string, { number: number; page: Promise<Page> }>();
+  const requestAhead = (page: Page, nextId: string) => {
+    if (concurrency <= 1 || !paginator.plan) return;
+    const planned = paginator.plan({ body: page.response.body, headers: page.response.headers, records: page.records.length, page: page.number });
+    // the next page is one of the `concurrency` in flight; pages past max_pages are never asked for
+    for (let k = 0; k < planned.length && k < concurrency && page.number + 1 + k <= maxPages; k++) {
+      const id = JSON.stringify(planned[k]);
+      if (id === nextId || ahead.has(id)) continue;
+      const fetched = fetchPage(planned[k], page.number + 1 + k);
+      fetched.catch(() => undefined); // handled where it is awaited, if it is needed at all
+      ahead.set(id, { number: page.number + 1 + k, page: fetched });
+    }
+  };
   let pending: Promise<Page> | undefined = fetchPage(resume?.request ?? paginator.first(), resume?.page ?? 1);
   let skip = resume?.skip;
   try {
@@ -276,9 +291,13 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
         if (page.number >= maxPages) stats.warnings.push(`${about}stopped after ${maxPages} page(s) (max_pages); the API has more data — raise max_pages to read it`);
         else {
           page.next = next.request;
-          pending = fetchPage(next.request, page.number + 1);
+          const planned = ahead.get(id);
+          ahead.delete(id);
+          const early = planned?.number === page.number + 1 ? planned.page : undefined;
+          pending = early ?? fetchPage(next.request, page.number + 1);
           pending.catch(() => undefined); // handled where it is awaited
-          await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed
+          requestAhead(page, id); // only once the paginator has said the read goes on
+          if (!early) await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed
         }
       } else {
         page.decision = decisionOf(next);
@@ -288,7 +307,14 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
     }
   } finally {
     pending?.catch(() => undefined);
+    ahead.clear(); // requests ahead that no page asked for: their answers are dropped
   }
+}
+
+/** Pages a paged read may have in flight at once (`concurrency:` of the pagination; 1: one after another). */
+function concurrencyOf(pagination: PaginationSpec): number {
+  const value = Number(pagination.concurrency ?? 1);
+  return Number.isInteger(value) && value >= 1 ? value : 1;
 }
 
 /** The paginator's decision as preview shows it; `maxPages` when the read stops there although the paginator had a next page. */
