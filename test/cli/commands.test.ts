@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { commands, commandsFor } from '../../src/cli/commands/index.js';
+import { version } from '../../src/cli/version.js';
 
 describe('commands loaded only when they run (src/cli/commands/index.ts)', () => {
   it('each entry registers the commands it names, and nothing else', async () => {
@@ -26,5 +29,10 @@ describe('commands loaded only when they run (src/cli/commands/index.ts)', () =>
     expect(names(['--version', '--help'])).toEqual(all);
     expect(names(['valdate', 'x.yaml'])).toEqual(all); // commander's "did you mean validate?" needs them
     expect(names(['help'])).toEqual(all);
+  });
+
+  it('intake --version prints the version of package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(version).toBe(pkg.version);
   });
 });

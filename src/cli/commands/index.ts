@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 
 /**
- * The commands of `intake`, each loaded only when it runs: `intake run …` imports the run
+ * The commands of `intake`, each loaded only when it runs (a lone `--version` loads none: see
+ * ../main.ts): `intake run …` imports the run
  * command (and the engine) and nothing else, so start-up stays quick. `intake --help`, an
  * unknown command, and `intake help` load them all, so the help lists every command as it is.
  *
