@@ -41,6 +41,7 @@ import { expectedLastLogin, isoSeconds, userId, userName } from './dataset.js';
 import { EXPR_BAR, exprBench } from './expr.js';
 import { best, gc, log, mb, median, ms, n, pad, padEnd, removeStore } from './helpers.js';
 import { least, nodeProcess, type ProcessSample } from './process.js';
+import { oomnitzaWrites } from './oomnitza.js';
 import { readPages, type PagesRun } from './pages.js';
 import { spawnServer } from './server.js';
 
@@ -60,9 +61,12 @@ const LARGE_BAR = 1.3;
 const MEMORY_BAR = 1.1;
 const VERSION_BAR_MS = 150;
 const VALIDATE_BAR_MS = 400;
+/** Oomnitza writes: the target's 8 in flight against one at a time, per update; the model's rate limit */
+const OOMNITZA_BAR = 5;
+const OOMNITZA_RATE = 1000;
 const SEED = 42;
 /** `--only` values: the last-login sync sections 1–4, or the computed-values section 5. */
-const sections = ['sync', 'startup', 'expr', 'large'] as const;
+const sections = ['sync', 'startup', 'oomnitza', 'expr', 'large'] as const;
 type Section = (typeof sections)[number];
 
 // ------------------------------------------------------------------------------------ helpers
@@ -473,6 +477,24 @@ async function largeBench({ entries, users, runs, dir }: { entries: number; user
   return ['', `large case: ${n(entries)} entries / ${n(users)} users, whole processes, best of ${runs}: hand-written ${ms(wB)} ${mb(rB)}, intake run ${ms(wI)} ${mb(rI)}`];
 }
 
+/** The Oomnitza target: `updates` PATCHes at 20 ms a request, 8 in flight, against one at a time on a tenth of them. */
+async function oomnitzaBench({ updates, latencyMs }: { updates: number; latencyMs: number }): Promise<string[]> {
+  const latency = latencyMs || 20;
+  log(`oomnitza: ${n(updates)} updates at ${latency} ms a request, 8 in flight…`);
+  const many = await oomnitzaWrites({ updates, concurrency: 8, latencyMs: latency, ratePerSecond: OOMNITZA_RATE });
+  const sample = Math.max(1, Math.round(updates / 10));
+  log(`oomnitza: ${n(sample)} updates one at a time…`);
+  const one = await oomnitzaWrites({ updates: sample, concurrency: 1, latencyMs: latency, ratePerSecond: OOMNITZA_RATE });
+  for (const run of [many, one]) {
+    check(run.correct === run.updates, `oomnitza, ${run.concurrency} in flight: ${run.correct} of ${run.updates} updates landed`);
+    check(run.most <= run.concurrency, `oomnitza, ${run.concurrency} in flight: ${run.most} requests were in flight at once`);
+  }
+  const perMany = many.ms / many.updates;
+  const perOne = one.ms / one.updates;
+  row(`Oomnitza target: ${n(updates)} updates at ${latency} ms a request: per update, one at a time / 8 in flight`, `${perOne.toFixed(2)} / ${perMany.toFixed(2)} ms = ${(perOne / perMany).toFixed(2)}× faster; ${many.refused + one.refused} refused for the rate`, `≥ ${OOMNITZA_BAR}×, none refused (model: ${OOMNITZA_RATE}/s)`, perOne >= OOMNITZA_BAR * perMany && many.refused + one.refused === 0);
+  return ['', `Oomnitza target (bench/oomnitza.ts), ${latency} ms a request, the model refusing over ${OOMNITZA_RATE} requests a second: ${n(many.updates)} updates, 8 in flight, ${ms(many.ms)} (at most ${many.most} in flight); ${n(one.updates)} one at a time ${ms(one.ms)}; all updates landed: ${many.correct === many.updates && one.correct === one.updates ? 'yes' : 'NO'}`];
+}
+
 /** Start-up: `intake --version` and `intake validate` of the shipped files, median wall of R processes each. */
 async function startupBench({ runs, dir }: { runs: number; dir: string }): Promise<string[]> {
   const shipped = ['connectors', 'mappings'].flatMap((folder) => readdirSync(join(repo, folder)).filter((f) => f.endsWith('.yaml')).map((f) => join(repo, folder, f)));
@@ -526,7 +548,8 @@ async function main(): Promise<number> {
   const members = int(values.members, values.quick ? 10_000 : 100_000, 'members');
   const latencyMs = int(values['latency-ms'], 20, 'latency-ms');
   const runs = Math.max(1, int(values.runs, 3, 'runs'));
-  const largeEntries = values.quick ? 100_000 : 1_000_000;
+  // the connector reads at most 999 pages (its max_pages setting's maximum) of 1,000: 999,000 entries, the largest it can read whole
+  const largeEntries = values.quick ? 100_000 : 999_000;
   const largeUsers = values.quick ? 30_000 : 300_000;
   const rounds = Math.max(1, int(values.runs, 5, 'runs'));
   if (users < 1 || entries < users) throw new Error(`need --entries >= --users >= 1 (every user has at least one entry)`);
@@ -540,6 +563,7 @@ async function main(): Promise<number> {
       out.push(...(await lastLoginBench({ entries, users, latencyMs, runs, memory: !values['no-memory'], dir })));
     }
     if (runSection('startup')) out.push(...(await startupBench({ runs, dir })));
+    if (runSection('oomnitza')) out.push(...(await oomnitzaBench({ updates: values.quick ? 1_000 : 10_000, latencyMs })));
     if (runSection('large')) {
       if (values.large || only === 'large') out.push(...(await largeBench({ entries: largeEntries, users: largeUsers, runs: 1, dir })));
       else rows.push({ name: `${n(largeEntries)} / ${n(largeUsers)} fresh: wall and peak RSS`, value: 'not run (add --large: about 2 minutes)', bar: `≤ ${LARGE_BAR}× wall, ≤ ${MEMORY_BAR}× peak RSS` });
