@@ -566,7 +566,7 @@ async function main(): Promise<number> {
     if (runSection('oomnitza')) out.push(...(await oomnitzaBench({ updates: values.quick ? 1_000 : 10_000, latencyMs })));
     if (runSection('large')) {
       if (values.large || only === 'large') out.push(...(await largeBench({ entries: largeEntries, users: largeUsers, runs: 1, dir })));
-      else rows.push({ name: `${n(largeEntries)} / ${n(largeUsers)} fresh: wall and peak RSS`, value: 'not run (add --large: about 2 minutes)', bar: `≤ ${LARGE_BAR}× wall, ≤ ${MEMORY_BAR}× peak RSS` });
+      else rows.push({ name: `${n(largeEntries)} / ${n(largeUsers)} fresh: wall and peak RSS`, value: 'not run (add --large: about 1 minute)', bar: `≤ ${LARGE_BAR}× wall, ≤ ${MEMORY_BAR}× peak RSS` });
     }
     if (runSection('expr')) {
       log(`computed values: ${n(members)} users.list members, ${rounds} rounds…`);
