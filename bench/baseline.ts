@@ -7,6 +7,7 @@
  * No YAML, no validation, no error rules, no run log, no unchanged detection.
  */
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { isoSeconds } from './dataset.js';
 
@@ -69,4 +70,16 @@ export async function runBaseline(options: { url: string; db: string; pageSize: 
   })();
   db.close();
   return { pages, entries, users: latest.size, updated };
+}
+
+// As a whole process (what the bench measures): node dist/bench/baseline.js <api url> <store file>; prints its result as JSON.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [url, db] = process.argv.slice(2);
+  runBaseline({ url, db, pageSize: 1000 }).then(
+    (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
+    (error: Error) => {
+      process.stderr.write(`baseline failed: ${error.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -69,6 +69,8 @@ export interface ExprBenchOptions {
 export interface ExprBenchResult {
   lines: string[];
   failures: string[];
+  /** the ratios of the medians (b) / (a): first run and unchanged re-run */
+  ratios: { first: number; rerun: number };
 }
 
 interface Expected {
@@ -177,7 +179,7 @@ export async function exprBench(options: ExprBenchOptions): Promise<ExprBenchRes
   const e2e = (list: Record<Variant, Sample[]>) => signed(medianOf(list.expr, 'ms') - medianOf(list.plain, 'ms'), ms);
   const step = median(micro.rows[0].expr) - median(micro.rows[0].plain);
   lines.push(`end-to-end difference of the medians (b) − (a): first run ${e2e(first)}, re-run ${e2e(rerun)}; the mapping step alone: ${signed(step, ms)} (${((step / medianOf(first.plain, 'ms')) * 100).toFixed(1)}% of (a)'s first run)`);
-  return { lines, failures };
+  return { lines, failures, ratios: { first: firstRatio.ratio, rerun: rerunRatio.ratio } };
 }
 
 interface ChildConfig {

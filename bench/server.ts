@@ -2,7 +2,7 @@
  * The benchmark's Slack-shaped API server: `GET /api/team.accessLogs` (Slack's envelope `ok`,
  * `logins`, `paging`) and `GET /api/users.list` (`ok`, `members`), both with cursor paging
  * (`limit`, `cursor`; `response_metadata.next_cursor` is empty on the last page) and a loose
- * bearer check. `entries: 0` serves no access logs; `members` (default 0) sets how many users
+ * bearer check; `team.accessLogs` also in classic paging (`page`, `count`, `paging.pages`). `entries: 0` serves no access logs; `members` (default 0) sets how many users
  * `users.list` lists (bench/dataset.ts `forEachMember`).
  *
  * Pages are serialised once up front, so serving one is a buffer write and the server is never
@@ -92,6 +92,17 @@ export async function startServer(options: ServerOptions): Promise<Started> {
   const { pages, bytes } = logins.warm(options.pageSize);
   const { pages: memberPages, bytes: memberBytes } = members.warm(options.pageSize);
   const lists = new Map([['/api/team.accessLogs', logins], ['/api/users.list', members]]);
+  const classicPages = new Map<string, Buffer>();
+  const classic = (page: number, count: number): Buffer => {
+    const id = `${page}:${count}`;
+    let buffer = classicPages.get(id);
+    if (!buffer) {
+      const slice = entries.slice((page - 1) * count, page * count);
+      buffer = Buffer.from(JSON.stringify({ ok: true, logins: slice, paging: { count, total: entries.length, page, pages: Math.ceil(entries.length / count) } }));
+      classicPages.set(id, buffer);
+    }
+    return buffer;
+  };
 
   let latency = 0;
   let requests = 0;
@@ -109,6 +120,16 @@ export async function startServer(options: ServerOptions): Promise<Started> {
     const list = lists.get(url.pathname);
     if (!list) return reply(JSON.stringify({ ok: false, error: 'unknown_method' }), 404);
     if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) return reply(JSON.stringify({ ok: false, error: 'not_authed' }));
+    const pageParam = url.searchParams.get('page');
+    if (pageParam !== null && list === logins) {
+      // classic paging (page, count; paging.pages says how many): what page_number pagination reads, up to page 100 as Slack
+      const page = Number(pageParam);
+      const rawCount = Number(url.searchParams.get('count') || DEFAULT_LIMIT);
+      const count = Math.min(Number.isInteger(rawCount) && rawCount > 0 ? rawCount : DEFAULT_LIMIT, MAX_LIMIT);
+      if (!Number.isInteger(page) || page < 1) return reply(JSON.stringify({ ok: false, error: 'invalid_page' }));
+      if (page > 100) return reply(JSON.stringify({ ok: false, error: 'over_pagination_limit' }));
+      return reply(classic(page, count));
+    }
     const rawLimit = Number(url.searchParams.get('limit') || DEFAULT_LIMIT);
     const limit = Math.min(Number.isInteger(rawLimit) && rawLimit > 0 ? rawLimit : DEFAULT_LIMIT, MAX_LIMIT);
     const cursor = url.searchParams.get('cursor') ?? '';

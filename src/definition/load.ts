@@ -60,12 +60,12 @@ export function loadConnector(file: string): ConnectorSpec {
  * A draft (complete but for a sync key or a required field) throws too, unless `draft: true`:
  * then it loads, with what it lacks in `missing`.
  */
-export function loadIntegration(mappingFile: string, options: { draft?: boolean } = {}): Integration {
+export function loadIntegration(mappingFile: string, options: { draft?: boolean; connectors?: ConnectorLoads } = {}): Integration {
   const mapping = loadFile<MappingSpec>(mappingFile, 'mapping', () => []);
   if (!mapping.value) throw new DefinitionError(mapping.issues);
   const connectorFile = connectorPath(mappingFile, mapping.value.connector);
   if (!connectorFile) throw new DefinitionError([connectorNotFound(mappingFile, mapping.value.connector, mapping.source!)]);
-  const connector = loadFile<ConnectorSpec>(connectorFile, 'connector', checkConnector);
+  const connector = loadConnectorFile(connectorFile, options.connectors);
   if (!connector.value) throw new DefinitionError(connector.issues);
   const issues = checkMapping(mapping.value, connector.value, mapping.source!);
   if (connector.value.id !== mapping.value.connector && !isConnectorPath(mapping.value.connector)) {
@@ -92,17 +92,31 @@ function connectorNotFound(mappingFile: string, connector: string, source: Sourc
 
 /** Validates any mix of connector and mapping files; returns the issues per file (empty when valid). */
 export function validateFiles(files: string[]): { file: string; kind: SchemaName; issues: DefinitionIssue[] }[] {
+  // a connector is read once however many of the files name it (and when it is among them too)
+  const connectors: ConnectorLoads = new Map();
   return files.map((file) => {
     const kind = kindOf(file);
-    if (kind === 'connector') return { file: displayPath(file), kind, issues: loadFile<ConnectorSpec>(file, 'connector', checkConnector).issues };
+    if (kind === 'connector') return { file: displayPath(file), kind, issues: loadConnectorFile(resolve(file), connectors).issues };
     try {
-      loadIntegration(file);
+      loadIntegration(file, { connectors });
       return { file: displayPath(file), kind, issues: [] };
     } catch (error) {
       if (error instanceof DefinitionError) return { file: displayPath(file), kind, issues: error.issues };
       throw error;
     }
   });
+}
+
+/** Connector files loaded in one command, by absolute path (the connector, or its issues). */
+type ConnectorLoads = Map<string, ReturnType<typeof loadFile<ConnectorSpec>>>;
+
+function loadConnectorFile(file: string, loads?: ConnectorLoads): ReturnType<typeof loadFile<ConnectorSpec>> {
+  let loaded = loads?.get(file);
+  if (!loaded) {
+    loaded = loadFile<ConnectorSpec>(file, 'connector', checkConnector);
+    loads?.set(file, loaded);
+  }
+  return loaded;
 }
 
 /** A file is a mapping when it names a `connector:`; otherwise a connector. */

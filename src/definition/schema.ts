@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compiledFile, type SchemaName } from './compiled.js';
 import type { DefinitionIssue } from '../errors.js';
 import { dotted, locate, type SourceFile } from './yaml.js';
 import { suggestion } from './suggest.js';
 
 /** The shipped schemas: connector and mapping files, and the config file. */
-export type SchemaName = 'connector' | 'mapping' | 'config';
+export type { SchemaName };
 
 const validators = new Map<SchemaName, ValidateFunction>();
 
@@ -16,12 +18,17 @@ export function readSchema(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(join(packageRoot(), 'schemas', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
 }
 
-/** Compiles a schema once (ajv strict mode, all errors, `type` discriminators). */
+const load = createRequire(import.meta.url);
+
+/**
+ * A shipped schema's validator (ajv strict mode, all errors, `type` discriminators), compiled
+ * ahead of time: schemas/compiled/<name>.cjs, ajv's standalone code (see ./compiled.ts).
+ */
 export function validator(name: SchemaName): ValidateFunction {
   let validate = validators.get(name);
   if (!validate) {
-    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, discriminator: true, verbose: true, allowUnionTypes: true });
-    validate = ajv.compile(readSchema(name));
+    const module = load(compiledFile(name)) as { default?: ValidateFunction } & ValidateFunction;
+    validate = module.default ?? module;
     validators.set(name, validate);
   }
   return validate;

@@ -1,4 +1,5 @@
 import type { AggregateSpec, Reducer } from '../definition/model.js';
+import type { Chunk } from './read.js';
 import type { SourceItem, SourceRecord } from './types.js';
 
 /**
@@ -16,48 +17,71 @@ import type { SourceItem, SourceRecord } from './types.js';
  * read, the whole group fails with that reason: a partial group could hold a stale value.
  * Ties on `latest_by` are broken by the entries' other values, so arrival order never matters.
  */
-export async function* aggregate(items: AsyncIterable<SourceItem>, spec: AggregateSpec): AsyncGenerator<SourceItem> {
+export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSpec): AsyncGenerator<Chunk> {
   const groups = new Map<string, { record: SourceRecord; latest: unknown }>();
-  const reducers = Object.entries(spec.take ?? {});
+  const fields = Object.keys(spec.take ?? {});
+  const reducers = fields.map((f) => spec.take![f]);
   const failures = new Map<string, string>();
   const scratch: unknown[] = new Array(reducers.length);
-  for await (const item of items) {
-    if (!('record' in item)) {
-      if (!failures.has(item.ref)) failures.set(item.ref, item.failed);
-      continue;
+  const unkeyed: SourceItem[] = [];
+  const { by, latest_by: latestBy } = spec;
+  for await (const chunk of chunks) {
+    const items = chunk.items;
+    for (let n = 0; n < items.length; n++) {
+      const item = items[n];
+      if (!('record' in item)) {
+        if (!failures.has(item.ref)) failures.set(item.ref, item.failed);
+        continue;
+      }
+      const entry = item.record; // a fresh object per entry: the group may keep it (the first of its key)
+      const key = entry[by];
+      if (key === null || key === undefined || key === '') {
+        unkeyed.push(item);
+        continue;
+      }
+      const id = typeof key === 'string' ? key : String(key);
+      const group = groups.get(id);
+      const latest = latestBy ? entry[latestBy] : undefined;
+      if (!group) {
+        groups.set(id, { record: entry, latest });
+        continue;
+      }
+      const order = latestBy ? compare(latest, group.latest) : 1;
+      const isLatest = order > 0 || (order === 0 && tieBreak(entry, group.record, spec) > 0);
+      const kept = group.record;
+      for (let i = 0; i < reducers.length; i++) scratch[i] = reduce(reducers[i], kept[fields[i]], entry[fields[i]], isLatest);
+      if (isLatest) {
+        // the group keeps its first record object and takes the latest entry's values into it: the
+        // entry itself dies young instead of every latest entry outliving a garbage collection
+        for (const name in entry) kept[name] = entry[name];
+        group.latest = latest;
+      }
+      for (let i = 0; i < reducers.length; i++) kept[fields[i]] = scratch[i];
     }
-    const entry = item.record; // a fresh object per entry: the group may keep it
-    const key = entry[spec.by];
-    if (key === null || key === undefined || key === '') {
-      yield item;
-      continue;
-    }
-    const id = String(key);
-    const group = groups.get(id);
-    const latest = spec.latest_by ? entry[spec.latest_by] : undefined;
-    if (!group) {
-      groups.set(id, { record: entry, latest });
-      continue;
-    }
-    const order = spec.latest_by ? compare(latest, group.latest) : 1;
-    const isLatest = order > 0 || (order === 0 && tieBreak(entry, group.record, spec) > 0);
-    for (let i = 0; i < reducers.length; i++) scratch[i] = reduce(reducers[i][1], group.record[reducers[i][0]], entry[reducers[i][0]], isLatest);
-    if (isLatest) {
-      group.record = entry;
-      group.latest = latest;
-    }
-    for (let i = 0; i < reducers.length; i++) group.record[reducers[i][0]] = scratch[i];
+    // an entry without a key is no group's: it goes on as it came (the engine says why it cannot sync)
+    if (unkeyed.length) yield { first: 0, items: unkeyed.splice(0) };
   }
+  // handed on a slice at a time, each group dropped as it goes: memory falls while the engine syncs
+  let out: SourceItem[] = [];
   for (const [id, { record }] of groups) {
+    groups.delete(id);
     const failed = failures.get(id);
-    if (failed === undefined) yield { record };
+    if (failed === undefined) out.push({ record });
     else {
       failures.delete(id);
-      yield { failed: `an entry of this ${spec.by} could not be read (${failed}); the group is not synced`, ref: id };
+      out.push({ failed: `an entry of this ${spec.by} could not be read (${failed}); the group is not synced`, ref: id });
+    }
+    if (out.length === slice) {
+      yield { first: 0, items: out };
+      out = [];
     }
   }
-  for (const [ref, failed] of failures) yield { failed, ref };
+  for (const [ref, failed] of failures) out.push({ failed, ref });
+  if (out.length) yield { first: 0, items: out };
 }
+
+/** Groups handed on at a time. */
+const slice = 1000;
 
 /** Orders two entries with the same `latest_by` value by their other, unreduced values. */
 function tieBreak(entry: SourceRecord, group: SourceRecord, spec: AggregateSpec): number {

@@ -10,20 +10,24 @@ type Reader = (raw: unknown) => unknown;
  * Compiles the connector's `fields:` once into one function that turns a raw API record into a
  * typed source record, or a failed item that names the field and the bad value.
  */
-export function compileExtract(fields: Record<string, FieldSpec>, refField: string): (raw: unknown, position: string) => SourceItem {
-  const readers = Object.entries(fields).map(([name, spec]) => [name, fieldReader(name, spec)] as const);
+export function compileExtract(fields: Record<string, FieldSpec>, refField: string): (raw: unknown, position: string | (() => string)) => SourceItem {
+  const names = Object.keys(fields);
+  const readers = names.map((name) => fieldReader(name, fields[name]));
   const refPath = getter(fields[refField]?.path ?? refField);
+  // the position is text only a failure needs: a hot loop passes a function and builds no string per record
+  const where = (position: string | (() => string)) => (typeof position === 'string' ? position : position());
   return (raw, position) => {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      return { failed: `${position} is not an object but ${JSON.stringify(raw)}`, ref: position };
+      const at = where(position);
+      return { failed: `${at} is not an object but ${JSON.stringify(raw)}`, ref: at };
     }
     const record: SourceRecord = {};
-    for (const [name, read] of readers) {
+    for (let i = 0; i < names.length; i++) {
       try {
-        record[name] = read(raw);
+        record[names[i]] = readers[i](raw);
       } catch (error) {
         const ref = refPath(raw);
-        return { failed: `field ${name}: ${(error as Error).message}`, ref: ref === undefined || ref === null ? position : String(ref) };
+        return { failed: `field ${names[i]}: ${(error as Error).message}`, ref: ref === undefined || ref === null ? where(position) : String(ref) };
       }
     }
     return { record };

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import got, { type Got } from 'got';
+import type { Got } from 'got';
 
 /**
  * The one HTTP client of the source stage: got with keep-alive agents. Retries are decided by
@@ -33,13 +33,18 @@ const agent = {
   https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
 };
 
-const client: Got = got.extend({
-  agent,
-  retry: { limit: 0 },
-  throwHttpErrors: false,
-  followRedirect: false,
-  headers: { 'user-agent': 'intake/0.1 (+local installation)', accept: 'application/json' },
-});
+// got is loaded with the first request: commands that send none (validate, runs, --help) start without it
+let client: Promise<Got> | undefined;
+const gotClient = (): Promise<Got> =>
+  (client ??= import('got').then(({ default: got }) =>
+    got.extend({
+      agent,
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      headers: { 'user-agent': 'intake/0.1 (+local installation)', accept: 'application/json' },
+    }),
+  ));
 
 /** Timeouts of one attempt, in milliseconds. */
 export interface Timeouts {
@@ -52,7 +57,7 @@ export const defaultTimeouts: Timeouts = { connectMs: 10_000, idleMs: 30_000, re
 
 export async function send(request: HttpRequest, timeouts: Timeouts = defaultTimeouts): Promise<HttpResponse> {
   const { connectMs, idleMs, requestMs } = timeouts;
-  const response = await client(request.url, {
+  const response = await (await gotClient())(request.url, {
     method: request.method, headers: request.headers, body: request.body, responseType: 'buffer',
     timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, socket: idleMs, request: requestMs },
   });

@@ -84,35 +84,61 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
   const extract = compileExtract(connector.fields, connector.aggregate?.by ?? connector.sync_key);
   // an aggregated read yields nothing before it has read everything: it has no point to continue from
   const resumable = !connector.aggregate;
-  const ahead: (SourcePosition | 'done')[] = []; // positions after the entries read but not yet handed on
-  let position: SourcePosition | 'done' | undefined = options.resume;
+  // entries are counted as they are handed on when the stream keeps them one to one; as they are read otherwise
+  const countOnYield = resumable && !connector.detail;
+  // the chunk of the last item handed on and how many of its page's entries are handed on with it
+  let current: Chunk | undefined;
+  let through = 0;
   // whether the read continues at options.resume: a partitioned read knows once it has its partitions
   let resumed = Boolean(options.resume) && !connector.partitions;
-  async function* entries(client: Client): AsyncGenerator<SourceItem> {
+  // a page at a time: one extraction loop per page, no per-entry hop through the stages
+  async function* chunks(client: Client): AsyncGenerator<Chunk> {
     for await (const page of listPages(client, options, stats, (yes) => (resumed = yes))) {
       const skip = Math.min(page.skip ?? 0, page.records.length);
       const label = page.partition?.label;
-      for (let i = skip; i < page.records.length; i++) {
-        stats.entries++;
-        if (resumable) ahead.push(after(page, i + 1));
-        const item = extract(page.records[i], `record ${i + 1} of page ${page.number}${label ? ` of ${label}` : ''}`);
+      const records = page.records;
+      const items: SourceItem[] = new Array(records.length - skip);
+      let i = skip;
+      const at = () => `record ${i + 1} of page ${page.number}${label ? ` of ${label}` : ''}`;
+      for (; i < records.length; i++) {
+        const item = extract(records[i], at);
         // the partition travels with the record, so a duplicate across partitions says where both came from
-        yield label && 'record' in item ? { ...item, partition: label } : item;
+        items[i - skip] = label && 'record' in item ? { ...item, partition: label } : item;
       }
+      if (!countOnYield) stats.entries += items.length;
+      yield { page, first: skip, items };
     }
   }
   async function* items(): AsyncGenerator<SourceItem> {
     const client = await createClient({ ...options, onRetry: (event) => countRetry(stats.retries, event) });
-    let stream = entries(client);
+    let stream = chunks(client);
     if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
     if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats);
-    if (!resumable) return yield* stream;
-    for await (const item of stream) {
-      position = ahead.shift(); // one entry in, one item out (detail calls keep the order)
-      yield item;
+    for await (const chunk of stream) {
+      const list = chunk.items;
+      for (let j = 0; j < list.length; j++) {
+        if (countOnYield) stats.entries++;
+        current = chunk; // one entry in, one item out (detail calls keep the order)
+        through = chunk.first + j + 1;
+        yield list[j];
+      }
     }
   }
-  return { items: items(), stats, position: () => (resumable ? position : undefined), resumed: () => resumed };
+  const position = () => {
+    if (!resumable) return undefined;
+    return current?.page ? after(current.page, through) : options.resume;
+  };
+  return { items: items(), stats, position, resumed: () => resumed };
+}
+
+/**
+ * A page's items on their way through the source stages: `items[j]` is the page's entry
+ * `first + j` (one to one, in order, until aggregation groups them: a group has no page).
+ */
+export interface Chunk {
+  page?: Page;
+  first: number;
+  items: SourceItem[];
 }
 
 /** Where the read continues after the first `count` entries of a page. */
@@ -225,6 +251,21 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
 
   const { resume } = options;
   if (resume) paginator.resume?.(resume.request);
+  // pages requested ahead (pagination `concurrency`), by request: used only when the paginator asks for exactly that page
+  const concurrency = concurrencyOf(pagination);
+  const ahead = new Map<string, { number: number; page: Promise<Page> }>();
+  const requestAhead = (page: Page, nextId: string) => {
+    if (concurrency <= 1 || !paginator.plan) return;
+    const planned = paginator.plan({ body: page.response.body, headers: page.response.headers, records: page.records.length, page: page.number });
+    // the next page is one of the `concurrency` in flight; pages past max_pages are never asked for
+    for (let k = 0; k < planned.length && k < concurrency && page.number + 1 + k <= maxPages; k++) {
+      const id = JSON.stringify(planned[k]);
+      if (id === nextId || ahead.has(id)) continue;
+      const fetched = fetchPage(planned[k], page.number + 1 + k);
+      fetched.catch(() => undefined); // handled where it is awaited, if it is needed at all
+      ahead.set(id, { number: page.number + 1 + k, page: fetched });
+    }
+  };
   let pending: Promise<Page> | undefined = fetchPage(resume?.request ?? paginator.first(), resume?.page ?? 1);
   let skip = resume?.skip;
   try {
@@ -250,9 +291,13 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
         if (page.number >= maxPages) stats.warnings.push(`${about}stopped after ${maxPages} page(s) (max_pages); the API has more data — raise max_pages to read it`);
         else {
           page.next = next.request;
-          pending = fetchPage(next.request, page.number + 1);
+          const planned = ahead.get(id);
+          ahead.delete(id);
+          const early = planned?.number === page.number + 1 ? planned.page : undefined;
+          pending = early ?? fetchPage(next.request, page.number + 1);
           pending.catch(() => undefined); // handled where it is awaited
-          await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed
+          requestAhead(page, id); // only once the paginator has said the read goes on
+          if (!early) await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed
         }
       } else {
         page.decision = decisionOf(next);
@@ -262,7 +307,14 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
     }
   } finally {
     pending?.catch(() => undefined);
+    ahead.clear(); // requests ahead that no page asked for: their answers are dropped
   }
+}
+
+/** Pages a paged read may have in flight at once (`concurrency:` of the pagination; 1: one after another). */
+function concurrencyOf(pagination: PaginationSpec): number {
+  const value = Number(pagination.concurrency ?? 1);
+  return Number.isInteger(value) && value >= 1 ? value : 1;
 }
 
 /** The paginator's decision as preview shows it; `maxPages` when the read stops there although the paginator had a next page. */

@@ -63,10 +63,36 @@ export function toDatetime(value: unknown): string {
 
 /** Whether a text already is a valid datetime as Intake writes it (the fast path of the hot loop). */
 function isCanonical(text: string): boolean {
-  if (text.length !== 20 && text.length !== 24) return false;
-  if (text[10] !== 'T' || text[text.length - 1] !== 'Z') return false;
-  const time = Date.parse(text);
-  return !Number.isNaN(time) && epochToIso(time) === text;
+  const length = text.length;
+  if (length !== 20 && length !== 24) return false;
+  // YYYY-MM-DDTHH:MM:SS[.mmm]Z, by character codes: no parse, no string built
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58 || text.charCodeAt(length - 1) !== 90) return false;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
+  if (!(digits(text, 11, 2) <= 23 && digits(text, 14, 2) <= 59 && digits(text, 17, 2) <= 59)) return false;
+  if (digits(text, 11, 2) < 0 || digits(text, 14, 2) < 0 || digits(text, 17, 2) < 0) return false;
+  if (length === 20) return true;
+  // milliseconds are written only when they are not zero
+  const ms = digits(text, 20, 3);
+  return text.charCodeAt(19) === 46 && ms > 0;
+}
+
+/** The number written by `count` ASCII digits from `from`, or -1 when one is not a digit. */
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function daysIn(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Epoch milliseconds → ISO-8601 UTC without milliseconds when they are zero (as luxon's suppressMilliseconds). */
@@ -94,7 +120,15 @@ function wholeSeconds(seconds: number): string {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}Z`;
+  if (year < 1000) return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}Z`;
+  // one flat string from its character codes: a template builds a rope, which every comparison
+  // (aggregation compares each entry's datetime) would first copy into a flat string
+  return String.fromCharCode(
+    48 + Math.floor(year / 1000), 48 + (Math.floor(year / 100) % 10), 48 + (Math.floor(year / 10) % 10), 48 + (year % 10), 45,
+    48 + Math.floor(month / 10), 48 + (month % 10), 45, 48 + Math.floor(day / 10), 48 + (day % 10), 84,
+    48 + Math.floor(hour / 10), 48 + (hour % 10), 58, 48 + Math.floor(minute / 10), 48 + (minute % 10), 58,
+    48 + Math.floor(second / 10), 48 + (second % 10), 90,
+  );
 }
 
 function two(n: number): string {

@@ -1,4 +1,3 @@
-import { SignJWT } from 'jose';
 import { CredentialError } from '../../errors.js';
 import type { ComponentDefinition } from '../../registry.js';
 import { readSigningKey, type SigningKey } from './signing_key.js';
@@ -93,6 +92,7 @@ async function sign(spec: JwtBearerSpec, ctx: AuthContext, key: SigningKey, toke
   const iat = Math.floor(Date.now() / 1000);
   const claims: Record<string, string> = {};
   if (spec.scopes?.length) claims.scope = spec.scopes.map((scope) => renderAuth(scope, ctx)).join(' ');
+  const { SignJWT } = await import('jose'); // loaded by the one auth type that signs: every other command starts without it
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: spec.algorithm ?? 'RS256', typ: 'JWT' })
     .setIssuer(issuer)

@@ -21,7 +21,9 @@ import { merge, sendAs, sentAs, type Next, type Paginator, type SendAs } from '.
  * (a capped page size) loses none. `step: page_size` moves it by `page_size` instead, for APIs
  * that filter a page after cutting it (Jira's user search "usually returns fewer users than
  * maxResults"); a short page followed by more records then says, in a warning, that records may
- * have been skipped. A read that ends short of the total the body gives says so too.
+ * have been skipped. A read that ends short of the total the body gives says so too. With
+ * `concurrency: 4` and a `total:`, up to 4 pages are requested at a time (full pages assumed; a
+ * page served short makes the requests ahead unused, and the read goes on one page at a time).
  */
 interface OffsetSpec extends PaginationSpec {
   step?: 'page_size' | 'records';
@@ -51,6 +53,14 @@ export const offset: ComponentDefinition<PaginationSpec, void, Paginator> = {
     let skipped = false;
     return {
       first: () => request(start),
+      plan({ body }) {
+        // full pages from the next offset (next() has moved to it), up to the total: a page the API serves short makes the rest unused
+        const total = totalAt(body);
+        if (total === undefined) return [];
+        const ahead = [];
+        for (let at = position; at < start + total; at += spec.page_size) ahead.push(request(at));
+        return ahead;
+      },
       next({ body, records, page }) {
         seen += records;
         const total = totalAt(body);

@@ -17,6 +17,8 @@ import { sendAs, sentAs, type Next, type Paginator, type SendAs } from './types.
  *   page_limit: 100
  *   max_pages: "{{ settings.max_pages }}"
  * ```
+ * With `concurrency: 4`, once the first page has given the total, up to 4 pages are requested at
+ * a time (within the connector's request budget); records and checkpoints keep the page order.
  * `page_size` (with `stop: [short_page]`) ends the read on a page shorter than a full one — when
  * that page can be the last: an API that caps the page size below `page_size` is detected, read
  * to the end, and named in a warning (see short.ts).
@@ -60,6 +62,14 @@ export const pageNumber: ComponentDefinition<PaginationSpec, void, Paginator> = 
     };
     return {
       first: () => request(start),
+      plan({ body, page }) {
+        const total = totalPages(body);
+        if (total === undefined) return [];
+        const last = Math.min(start + total - 1, spec.page_limit ?? Infinity);
+        const ahead = [];
+        for (let n = start + page; n <= last; n++) ahead.push(request(n));
+        return ahead;
+      },
       next({ body, records, page }) {
         const next = decide(body, records, page);
         return warnings.length ? { ...next, warnings: warnings.splice(0) } : next;

@@ -42,6 +42,14 @@ export interface Paginator {
    * the request itself (cursor, next URL) and page numbers (from the page number) need none
    */
   resume?(request: PageRequest): void;
+  /**
+   * called after `next` asked for the next page: the requests of the pages after the one just
+   * read (the next one first), in order, as far as the response tells them already (a total page
+   * count, a total record count): what `next` will ask for if every page comes back full. The
+   * reader requests them ahead, up to the pagination's `concurrency`, and uses one only when
+   * `next` asks for exactly that request; never changes any state
+   */
+  plan?(response: PageResponse): PageRequest[];
 }
 
 /** Where a pagination value travels in the request. */

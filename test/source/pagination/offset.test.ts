@@ -116,3 +116,22 @@ describe('page_number pagination against an API that caps the page size', () => 
     expect(stats.warnings).toEqual([expect.stringMatching(/caps the page size, so the read went on — set page_size: 100/)]);
   });
 });
+
+describe('offset pagination with pages in flight (concurrency)', () => {
+  it('with a total: the next pages are requested ahead, each once, and the records come in order', async () => {
+    cappedApi(430, { withTotal: true });
+    const { records, error } = await readAll('{ type: offset, offset: { in: query, name: offset }, limit: { in: query, name: limit }, page_size: 100, total: total, concurrency: 3 }');
+    expect(error).toBeUndefined();
+    expect(records.map((r) => r.user_id)).toEqual(ids(430).map((u) => u.id));
+    expect([...offsets()].sort((a, b) => a - b)).toEqual([0, 100, 200, 300, 400]);
+  });
+
+  it('an API that serves shorter pages than asked: the offsets requested ahead go unused, and no record is skipped or read twice', async () => {
+    cappedApi(430, { withTotal: true });
+    const { records, error } = await readAll('{ type: offset, offset: { in: query, name: offset }, limit: { in: query, name: limit }, page_size: 150, total: total, concurrency: 3 }');
+    expect(error).toBeUndefined();
+    expect(records.map((r) => r.user_id)).toEqual(ids(430).map((u) => u.id));
+    // read at 0, 100, 200, 300, 400 (each page held 100); 150, 450 … were asked ahead on the full-page assumption and dropped
+    for (const at of [0, 100, 200, 300, 400]) expect(offsets()).toContain(at);
+  });
+});
