@@ -11,7 +11,9 @@ import { previewCommand } from './commands/preview.js';
 import { recordsCommand } from './commands/records.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
+import { serveQueueCommand } from './commands/serve-queue.js';
 import { validateCommand } from './commands/validate.js';
+import { workerCommand } from './commands/worker.js';
 import { guardOutput } from './guard.js';
 import { exitCodes, reportError } from './output.js';
 
@@ -64,7 +66,7 @@ Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> 
 Defaults:    intake config (the config file, and where each value comes from)
 Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, serveQueueCommand, workerCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 // `intake … | head` closes the pipe early: that is not an error.

@@ -94,6 +94,11 @@ const migrations: string[] = [
    );`,
   // where a run wrote its records (JSON: the target's name, where it is, whether its batches are atomic); NULL: the embedded store
   `ALTER TABLE runs ADD COLUMN target TEXT;`,
+  // runs finished elsewhere (a worker taking runs from the Redis queue): the job they ran as, once
+  // per job; where they ran and their grouped reasons (JSON: worker, reasons, saas_reasons)
+  `ALTER TABLE runs ADD COLUMN job_id TEXT;
+   ALTER TABLE runs ADD COLUMN remote TEXT;
+   CREATE UNIQUE INDEX runs_job ON runs(job_id) WHERE job_id IS NOT NULL;`,
 ];
 
 /**
