@@ -193,5 +193,14 @@ export interface MappingSpec {
   fields: Record<string, FieldMappingSpec>;
   settings?: Record<string, Scalar>;
   credential?: string;
-  schedule?: { every?: 'hour' | 'day' | 'week'; at?: string; timezone?: string };
+  schedule?: ScheduleSpec;
+}
+
+/** When a launched integration runs (src/schedule/schedule.ts): `every` hour|day|week (with `at`, `on`) or an interval (6h, 30m, 90s), or a `cron` pattern; absent: daily at 02:00 UTC. */
+export interface ScheduleSpec {
+  every?: string;
+  at?: string;
+  on?: 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+  cron?: string;
+  timezone?: string;
 }

@@ -5,6 +5,7 @@ import { builtinFields, type RecordType } from '../targets/fields.js';
 import { misfit } from '../targets/fit.js';
 import { parseTarget, targets } from '../targets/index.js';
 import { IntakeError } from '../errors.js';
+import { scheduleProblems } from '../schedule/schedule.js';
 import type { ConnectorSpec, MappingSpec, Scalar } from './model.js';
 import { settingsUsed, urlProblem } from './urls.js';
 
@@ -61,7 +62,9 @@ function defaults(connector: ConnectorSpec): Record<string, Scalar> {
   return Object.fromEntries(Object.entries(connector.settings ?? {}).filter(([, s]) => s.default !== undefined).map(([name, s]) => [name, s.default!]));
 }
 
+/** The schedule's forms (every, at, on, cron) fit together and a cron pattern parses; its time zone exists. */
 export function checkSchedule(mapping: MappingSpec, report: Report): void {
+  for (const p of scheduleProblems(mapping.schedule)) report(['schedule', p.key], p.code, p.message, p.hint);
   const zone = mapping.schedule?.timezone;
   if (zone !== undefined && !IANAZone.isValidZone(zone)) {
     report(['schedule', 'timezone'], 'invalid_timezone', `"${zone}" is not an IANA time zone`, 'e.g. UTC, Europe/Berlin, America/New_York (the names of the tz database)');

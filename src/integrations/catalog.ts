@@ -11,6 +11,7 @@ import { packageRoot } from '../paths.js';
 import { RunLog } from '../runlog/runlog.js';
 import type { Counts } from '../sync/outcomes.js';
 import { chooseTarget } from '../targets/choose.js';
+import { scheduleOf } from '../schedule/schedule.js';
 import { launchState } from './state.js';
 
 /**
@@ -132,11 +133,7 @@ export function integrationStatus(file: string, db: Database.Database, storeFile
   };
 }
 
-/** `{ every: day, at: "02:00", timezone: UTC }` → "daily at 02:00 UTC" (the default when absent). */
+/** `{ every: day, at: "02:00", timezone: UTC }` → "daily at 02:00 UTC" (the default when absent); see src/schedule/schedule.ts. */
 export function describeSchedule(schedule: MappingSpec['schedule']): string {
-  const every = schedule?.every ?? 'day';
-  const at = schedule?.at ?? '02:00';
-  const zone = schedule?.timezone ?? 'UTC';
-  if (every === 'hour') return `hourly at minute ${at.slice(3)}`;
-  return `${every === 'week' ? 'weekly' : 'daily'} at ${at} ${zone}`;
+  return scheduleOf(schedule).describe();
 }
