@@ -11,7 +11,7 @@ import { previewCommand } from './commands/preview.js';
 import { recordsCommand } from './commands/records.js';
 import { runCommand } from './commands/run.js';
 import { runsCommand } from './commands/runs.js';
-import { serveQueueCommand } from './commands/serve-queue.js';
+import { serveCommand } from './commands/serve.js';
 import { validateCommand } from './commands/validate.js';
 import { workerCommand } from './commands/worker.js';
 import { guardOutput } from './guard.js';
@@ -62,11 +62,12 @@ A new integration:
   intake credentials set <connector>                           its credentials, kept private (--cloud: the vault)
   intake run mappings/<name>.yaml --test                       10 records, nothing written
   intake launch <name>                                         schedule it; intake integrations
+  intake serve                                                 run launched integrations on schedule; API at /api/
 Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> (docs/targets.md)
 Defaults:    intake config (the config file, and where each value comes from)
 Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md`);
 
-for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, serveQueueCommand, workerCommand, demoCommand]) register(program);
+for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, serveCommand, workerCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();
 
 // `intake … | head` closes the pipe early: that is not an error.

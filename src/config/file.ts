@@ -34,6 +34,8 @@ export interface ConfigValues {
   target?: string;
   oomnitza?: { url?: string };
   connectors?: string[];
+  /** intake serve: the bearer token required off loopback (INTAKE_SERVICE_TOKEN wins) */
+  service?: { token?: string };
 }
 
 /** Where the config file is, and what said so. */
@@ -111,6 +113,7 @@ function absolute(values: ConfigValues, dir: string, env: NodeJS.ProcessEnv): Co
     ...(target !== undefined ? { target } : {}),
     ...(values.oomnitza ? { oomnitza: { ...values.oomnitza } } : {}),
     ...(values.connectors ? { connectors: values.connectors.map(path) } : {}),
+    ...(values.service ? { service: { ...values.service } } : {}),
   };
 }
 

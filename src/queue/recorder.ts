@@ -53,6 +53,7 @@ export function finishedRun(job: RunJob, returned?: QueueRunResult, failedReason
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export interface Recorder {
+  events: QueueEvents;
   /** records the finished jobs the queue still holds that the run log lacks (after a restart, a lost event) */
   catchUp(): Promise<number>;
   close(): Promise<void>;
@@ -64,7 +65,12 @@ export interface Recorder {
  * found again by the catch-up, is written once. A job BullMQ failed because its worker stalled
  * frees its integration's lock at once.
  */
-export async function startRecorder(options: { queue: Queue; target: QueueTarget; redis: Redis; db: Database.Database; onRecorded?: (run: FinishedRun, id: number) => void }): Promise<Recorder> {
+export async function startRecorder(options: {
+  queue: Queue; target: QueueTarget; redis: Redis; db: Database.Database;
+  onRecorded?: (run: FinishedRun, id: number) => void;
+  /** a worker took a job (`active`) or a job ended (`ended`) */
+  onJob?: (event: 'active' | 'ended', jobId: string) => void;
+}): Promise<Recorder> {
   const log = new RunLog(options.db);
   const events = new QueueEvents(queueName, { connection: redisOptions(options.target) });
   events.on('error', () => undefined);
@@ -75,10 +81,13 @@ export async function startRecorder(options: { queue: Queue; target: QueueTarget
     if (id !== undefined) options.onRecorded?.(run, id);
     return id !== undefined;
   };
+  events.on('active', ({ jobId }) => options.onJob?.('active', jobId));
   events.on('completed', ({ jobId, returnvalue }) => {
+    options.onJob?.('ended', jobId);
     void Job.fromId<RunJobData, QueueRunResult>(options.queue, jobId).then((job) => record(job, returnvalue as unknown as QueueRunResult)).catch(() => undefined);
   });
   events.on('failed', ({ jobId, failedReason }) => {
+    options.onJob?.('ended', jobId);
     void Job.fromId<RunJobData, QueueRunResult>(options.queue, jobId).then(async (job) => {
       if (job && /stalled/i.test(failedReason)) await releaseFor(options.redis, job.data.integration, jobId);
       record(job, undefined, failedReason);
@@ -86,6 +95,7 @@ export async function startRecorder(options: { queue: Queue; target: QueueTarget
   });
   await events.waitUntilReady();
   return {
+    events,
     async catchUp() {
       const jobs = (await options.queue.getJobs(['completed', 'failed'], 0, catchUpJobs - 1)) as RunJob[];
       return jobs.filter((job) => job && record(job)).length;

@@ -3,11 +3,11 @@ import { displayPath, loadIntegration } from '../definition/load.js';
 import { IntakeError } from '../errors.js';
 import { mappingFiles, nameOf } from '../integrations/catalog.js';
 import { launchState } from '../integrations/state.js';
-import type { FinishedRun } from '../runlog/runlog.js';
-import { scheduleOf } from '../schedule/schedule.js';
+import { RunLog, type FinishedRun } from '../runlog/runlog.js';
+import { scheduleOf, type Schedule } from '../schedule/schedule.js';
 import { openStore } from '../store/db.js';
 import { checkQueue, openRedis, queueName, redisOptions, type QueueTarget } from './connection.js';
-import type { RunJobData } from './job.js';
+import type { QueueRunResult, RunJobData } from './job.js';
 import { jobRetention, startRecorder } from './recorder.js';
 import { hashOf } from './worker.js';
 
@@ -16,7 +16,7 @@ export interface QueueServiceOptions {
   /** the service's embedded store: launch states, and the run log the results flow back to */
   db: string;
   mappingsDir: string;
-  /** how often launch/pause and edited mappings are picked up, and finished jobs caught up (default 5 s) */
+  /** how often launch/pause and edited mappings are picked up, and finished jobs caught up (default 2 s) */
   refreshMs?: number;
   onEvent?: (event: QueueServiceEvent) => void;
 }
@@ -28,25 +28,42 @@ export interface QueuedIntegration {
   schedule: string;
   /** BullMQ's job scheduler: a cron pattern (seconds first) in a time zone, or an interval */
   repeat: { pattern: string; tz: string } | { every: number };
-  /** the next run, as BullMQ has it */
+  /** the next slot (ISO-8601 UTC) */
   next: string | null;
+  /** a worker runs it now */
+  running: boolean;
 }
 
 export type QueueServiceEvent =
   | { event: 'scheduled'; integration: QueuedIntegration }
   | { event: 'unscheduled'; integration: string }
-  | { event: 'recorded'; run: number; integration: string; status: string; job: string; worker: string | null; started_at: string; ended_at: string }
-  | { event: 'problem'; integration: string; message: string; hint?: string };
+  | { event: 'recorded'; run: FinishedRun; id: number }
+  | { event: 'problem'; integration: string; file: string; message: string };
 
 export interface QueueService {
   queue: QueueTarget;
   /** the launched integrations on the queue now */
   scheduled(): QueuedIntegration[];
+  /** launched integrations whose mapping does not load (not on the queue until fixed) */
+  problems(): { name: string; file: string; message: string }[];
+  /** the job a worker runs for `name` now, if any (from the queue's events) */
+  running(name: string): string | undefined;
+  /** puts a run of `file` on the queue now; resolves with the run's result and its id in the service's run log once it has been recorded */
+  runNow(file: string): Promise<{ id: number; result: QueueRunResult } | undefined>;
   /** picks up launch, pause and mapping edits now, and records finished jobs the run log lacks */
   refresh(): Promise<void>;
   /** stops scheduling changes and recording; the job schedulers stay in Redis (workers keep running them; results are caught up on the next start) */
   close(): Promise<void>;
 }
+
+interface Entry {
+  entry: Omit<QueuedIntegration, 'next' | 'running'>;
+  schedule: Schedule;
+  signature: string;
+}
+
+/** A job's integration: job ids are `repeat:<name>:<slot ms>` (a job scheduler's) or `now:<name>:<ms>` (run now). */
+const integrationOf = (jobId: string) => jobId.split(':')[1];
 
 /**
  * `intake serve --queue`: instead of running integrations itself, the service keeps one BullMQ
@@ -61,38 +78,48 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
   const queue = new Queue<RunJobData>(queueName, { connection: redisOptions(options.queue) });
   queue.on('error', () => undefined);
   const emit = options.onEvent ?? (() => undefined);
+  const active = new Map<string, string>();
   const recorder = await startRecorder({
     queue, target: options.queue, redis, db,
-    onRecorded: (run: FinishedRun, id: number) => emit({ event: 'recorded', run: id, integration: run.key, status: run.status, job: run.job, worker: run.worker?.name ?? null, started_at: run.started_at, ended_at: run.ended_at }),
+    onRecorded: (run, id) => emit({ event: 'recorded', run, id }),
+    onJob: (event, jobId) => {
+      const name = integrationOf(jobId);
+      if (event === 'active') active.set(name, jobId);
+      else if (active.get(name) === jobId) active.delete(name);
+    },
   });
-  const scheduled = new Map<string, { entry: QueuedIntegration; signature: string }>();
-  const problems = new Map<string, string>();
+  for (const job of await queue.getActive()) if (job?.id) active.set(integrationOf(job.id), job.id);
+  const scheduled = new Map<string, Entry>();
+  const problems = new Map<string, { name: string; file: string; message: string }>();
 
   const refresh = async () => {
     const wanted = new Set<string>();
     for (const file of mappingFiles(options.mappingsDir)) {
       const name = nameOf(file);
-      if (launchState(db, name) !== 'launched') continue;
+      if (launchState(db, name) !== 'launched') {
+        problems.delete(name);
+        continue;
+      }
       const job = jobFor(file, problems, emit);
       if (!job) continue;
       wanted.add(name);
-      const signature = JSON.stringify(job);
+      const signature = JSON.stringify({ repeat: job.repeat, data: job.data });
       if (scheduled.get(name)?.signature === signature) continue;
-      const next = await queue.upsertJobScheduler(name, job.repeat, { name: 'run', data: job.data, opts: { removeOnComplete: jobRetention, removeOnFail: jobRetention, attempts: 1 } });
-      const entry: QueuedIntegration = { name, file: job.data.mappingFile, schedule: job.describe, repeat: job.repeat, next: next?.timestamp !== undefined ? new Date(next.timestamp + (next.delay ?? 0)).toISOString() : null };
-      scheduled.set(name, { entry, signature });
-      emit({ event: 'scheduled', integration: entry });
+      await queue.upsertJobScheduler(name, job.repeat, { name: 'run', data: job.data, opts: { removeOnComplete: jobRetention, removeOnFail: jobRetention, attempts: 1 } });
+      const entry = { name, file: job.data.mappingFile, schedule: job.schedule.describe(), repeat: job.repeat };
+      scheduled.set(name, { entry, schedule: job.schedule, signature });
+      emit({ event: 'scheduled', integration: view(scheduled.get(name)!) });
     }
     for (const scheduler of await queue.getJobSchedulers(0, -1)) {
       const id = scheduler.id ?? scheduler.key;
       if (wanted.has(id)) continue;
       await queue.removeJobScheduler(id);
-      scheduled.delete(id);
       emit({ event: 'unscheduled', integration: id });
     }
     for (const name of [...scheduled.keys()].filter((n) => !wanted.has(n))) scheduled.delete(name);
     await recorder.catchUp();
   };
+  const view = ({ entry, schedule }: Entry): QueuedIntegration => ({ ...entry, next: schedule.next(new Date())?.toISOString() ?? null, running: active.has(entry.name) });
 
   try {
     await refresh();
@@ -104,11 +131,23 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
   }
   let refreshing: Promise<void> | undefined;
   const timer = setInterval(() => {
-    refreshing ??= refresh().catch((error) => emit({ event: 'problem', integration: '*', message: error instanceof Error ? error.message : String(error) })).finally(() => (refreshing = undefined));
-  }, options.refreshMs ?? 5000);
+    // a refresh that fails (Redis away for a moment) is tried again at the next tick
+    refreshing ??= refresh().catch(() => undefined).finally(() => (refreshing = undefined));
+  }, options.refreshMs ?? 2000);
   return {
     queue: options.queue,
-    scheduled: () => [...scheduled.values()].map((s) => s.entry),
+    scheduled: () => [...scheduled.values()].map(view).sort((a, b) => a.name.localeCompare(b.name)),
+    problems: () => [...problems.values()],
+    running: (name) => active.get(name),
+    async runNow(file) {
+      const job = jobFor(file, problems, emit);
+      if (!job) return undefined;
+      const added = await queue.add('run', job.data, { jobId: `now:${job.data.integration}:${Date.now()}`, removeOnComplete: jobRetention, removeOnFail: jobRetention, attempts: 1 });
+      const result = (await added.waitUntilFinished(recorder.events).catch(() => undefined)) as QueueRunResult | undefined;
+      await recorder.catchUp();
+      const run = new RunLog(db).byJob(added.id!);
+      return run && result ? { id: run.id, result } : undefined;
+    },
     refresh: async () => {
       await refreshing;
       await refresh();
@@ -124,8 +163,8 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
   };
 }
 
-/** The job scheduler of a launched integration, or undefined (reported once) when its files do not load. */
-function jobFor(file: string, problems: Map<string, string>, emit: (event: QueueServiceEvent) => void): { repeat: QueuedIntegration['repeat']; describe: string; data: RunJobData } | undefined {
+/** The job of a launched integration, or undefined (reported once per change) when its files do not load. */
+function jobFor(file: string, problems: Map<string, { name: string; file: string; message: string }>, emit: (event: QueueServiceEvent) => void): { repeat: QueuedIntegration['repeat']; schedule: Schedule; data: RunJobData } | undefined {
   const name = nameOf(file);
   try {
     const { mapping, connector, mappingFile } = loadIntegration(file, { draft: true });
@@ -134,14 +173,14 @@ function jobFor(file: string, problems: Map<string, string>, emit: (event: Queue
     if (!repeat) throw new IntakeError('schedule_unsupported', `the schedule ${schedule.describe()} cannot be put on the queue`);
     problems.delete(name);
     return {
-      repeat, describe: schedule.describe(),
+      repeat, schedule,
       data: { integration: name, mappingFile: displayPath(mappingFile), title: mapping.name ?? connector.name, connector: connector.id, preference: mapping.preference, mappingHash: hashOf(mappingFile) },
     };
   } catch (error) {
     if (!(error instanceof IntakeError)) throw error;
-    const message = `${displayPath(file)} does not load, so ${name} is not scheduled: ${error.message}`;
-    if (problems.get(name) !== message) emit({ event: 'problem', integration: name, message, hint: `see what is wrong with: intake validate ${displayPath(file)}` });
-    problems.set(name, message);
+    const problem = { name, file: displayPath(file), message: error.message };
+    if (problems.get(name)?.message !== problem.message) emit({ event: 'problem', integration: name, file: problem.file, message: problem.message });
+    problems.set(name, problem);
     return undefined;
   }
 }

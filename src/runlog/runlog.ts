@@ -146,6 +146,17 @@ export class RunLog {
   }
 
   /**
+   * The live run of an integration (`key`: the mapping file's name), if one holds it: the lease
+   * `start` takes. A run left `running` by a process that died holds nothing (see `isAlive`).
+   */
+  running(key: string): RunSummary | undefined {
+    for (const row of this.db.prepare("SELECT * FROM runs WHERE status = 'running' AND integration_key = ? ORDER BY id DESC").all(key) as RunRow[]) {
+      if (isAlive(parseOwner(row.owner ?? null), row.heartbeat_at ?? null)) return toSummary(row);
+    }
+    return undefined;
+  }
+
+  /**
    * The checkpoint the newest earlier run of the integration left, when it failed or was
    * interrupted after committing some batches: `{ run, checkpoint }`, else undefined.
    */

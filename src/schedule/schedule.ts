@@ -18,6 +18,8 @@ export interface Schedule {
   describe(): string;
   /** the first slot strictly after `after`, or null when the pattern has no more */
   next(after: Date): Date | null;
+  /** the last slot at or before `at`, or null when there was none */
+  previous(at: Date): Date | null;
   /** the cron pattern (six fields, seconds first) and its time zone, for the day, week, hour and cron forms */
   cron?: { pattern: string; timezone: string };
   /** the interval in milliseconds, for the `every: 6h` form (slots at multiples of it since the epoch) */
@@ -103,6 +105,7 @@ function cronSchedule(pattern: string, timezone: string, text: string): Schedule
   return {
     describe: () => text,
     next: (after) => cron.nextRun(after),
+    previous: (at) => cron.previousRuns(1, new Date(at.getTime() + 1))[0] ?? null,
     cron: { pattern: sixFields, timezone },
   };
 }
@@ -111,6 +114,7 @@ function intervalSchedule(ms: number, every: string): Schedule {
   return {
     describe: () => `every ${every}`,
     next: (after) => new Date((Math.floor(after.getTime() / ms) + 1) * ms),
+    previous: (at) => new Date(Math.floor(at.getTime() / ms) * ms),
     everyMs: ms,
   };
 }

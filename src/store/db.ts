@@ -94,6 +94,19 @@ const migrations: string[] = [
    );`,
   // where a run wrote its records (JSON: the target's name, where it is, whether its batches are atomic); NULL: the embedded store
   `ALTER TABLE runs ADD COLUMN target TEXT;`,
+  // the service (intake serve): one row per scheduled slot of an integration, claimed by exactly one
+  // service process (the primary key decides), with what became of it: ran (the run), skipped (why)
+  `CREATE TABLE schedule_slots (
+     integration_key TEXT NOT NULL,
+     due_at TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     claimed_at TEXT NOT NULL,
+     outcome TEXT NOT NULL DEFAULT 'claimed',
+     run_id INTEGER,
+     reason TEXT,
+     PRIMARY KEY (integration_key, due_at)
+   );
+   CREATE INDEX schedule_slots_claimed ON schedule_slots(claimed_at);`,
   // runs finished elsewhere (a worker taking runs from the Redis queue): the job they ran as, once
   // per job; where they ran and their grouped reasons (JSON: worker, reasons, saas_reasons)
   `ALTER TABLE runs ADD COLUMN job_id TEXT;

@@ -101,13 +101,18 @@ describe('intake serve --queue with two intake worker processes on a real Redis'
     });
     launch(folder.db, ['alpha', 'beta', 'gamma']);
     const queue = `${redis.url}/3`;
-    const service = start(['--db', folder.db, 'serve', '--queue', queue, '--mappings', folder.mappings, '--json'], folder.dir);
-    const workers = ['w1', 'w2'].map((name) => start(['--db', join(folder.dir, `${name}.db`), 'worker', '--queue', queue, '--mappings', folder.mappings, '--name', name, '--json'], folder.dir, { SLACK_TOKEN: fast.token }));
+    // the service runs nothing, but says whether an integration is complete (credentials included), as intake integrations does
+    const service = start(['--db', folder.db, 'serve', '--queue', queue, '--port', '0', '--mappings', folder.mappings, '--json'], folder.dir, { SLACK_TOKEN: fast.token });
+    const workers = ['w1', 'w2'].map((name) => start(['--db', join(folder.dir, `${name}.db`), 'worker', '--queue', queue, '--mappings', folder.mappings, '--name', name, '--concurrency', '2', '--json'], folder.dir, { SLACK_TOKEN: fast.token }));
 
     const all = await until(() => runs(folder.db), (r) => r.filter((x) => x.status !== 'skipped').length >= 20, 50_000, () => [service, ...workers].map((p) => p.out()).join('\n---\n'));
     const started = JSON.parse(service.out().split('\n')[0]);
-    expect(started).toMatchObject({ event: 'started', queue });
-    expect(started.schedule.map((s: { name: string }) => s.name).sort()).toEqual(['alpha', 'beta', 'gamma']);
+    expect(started).toMatchObject({ queue, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(started.schedule).toMatchObject([
+      { name: 'alpha', schedule: expect.stringMatching(/cron/), next_run: expect.any(String) },
+      { name: 'beta', schedule: 'every 4s', next_run: expect.any(String) },
+      { name: 'gamma', schedule: expect.stringMatching(/Europe\/Berlin/), next_run: expect.any(String) },
+    ]);
 
     const done = all.filter((r) => r.status !== 'skipped');
     expect(done.map((r) => r.status)).toEqual(done.map(() => 'succeeded'));
@@ -121,8 +126,8 @@ describe('intake serve --queue with two intake worker processes on a real Redis'
       // never two runs of one integration at once
       const ran = mine.filter((r) => r.status !== 'skipped').sort((a, b) => a.started_at.localeCompare(b.started_at));
       for (let i = 1; i < ran.length; i++) expect(ran[i].started_at >= ran[i - 1].ended_at!).toBe(true);
-      // a run starts at its slot (within the time a worker takes to pick it up)
-      for (const r of ran) expect(Date.parse(r.started_at) - slotOf(r.remote!.job)).toBeLessThan(2000);
+      // a run starts at its slot (within the time a worker takes to pick it up, on a busy machine)
+      for (const r of ran) expect(Date.parse(r.started_at) - slotOf(r.remote!.job)).toBeLessThan(3000);
     }
     // both workers took runs, and each run the service recorded ran on exactly one worker
     const byWorker = (name: string) => done.filter((r) => r.remote!.worker!.name === name).length;
@@ -136,6 +141,16 @@ describe('intake serve --queue with two intake worker processes on a real Redis'
     // the run log has what a run's page shows: counts of both record kinds, reasons, the worker
     expect(done[0]).toMatchObject({ read: expect.any(Number), saas_users: { app: 'Slack' }, remote: { reasons: expect.arrayContaining([expect.objectContaining({ reason: 'filter: bot user' })]) } });
     expect(done[0].counts.added + done[0].counts.unchanged + done[0].counts.updated).toBeGreaterThan(20);
+
+    // the service's API shows the runs the workers ran, with their reasons; its log says where each ran
+    const api = async (path: string) => (await fetch(`${started.url}${path}`)).json() as Promise<Record<string, unknown>>;
+    const shownRun = await api(`/api/runs/${done[0].id}`);
+    expect(shownRun).toMatchObject({ id: done[0].id, status: 'succeeded', remote: { worker: { name: done[0].remote!.worker!.name } }, reasons: expect.arrayContaining([expect.objectContaining({ reason: 'filter: bot user' })]) });
+    const listed = (await api('/api/integrations')).integrations as { name: string; state: string; next_run: string | null; last_run: { status: string } | null }[];
+    expect(listed.map((i) => [i.name, i.state, i.last_run?.status])).toEqual([['alpha', 'launched', 'succeeded'], ['beta', 'launched', 'succeeded'], ['gamma', 'launched', 'succeeded']]);
+    const ended = service.out().split('\n').filter((l) => l.includes('"run_ended"')).map((l) => JSON.parse(l));
+    expect(ended.length).toBeGreaterThanOrEqual(20);
+    expect(ended[0]).toMatchObject({ event: 'run_ended', status: 'succeeded', run_id: expect.any(Number), message: expect.stringMatching(/^on worker w[12]$/) });
 
     // SIGTERM: the workers and the service stop by themselves
     for (const proc of [...workers, service]) proc.child.kill('SIGTERM');
@@ -151,7 +166,7 @@ describe('intake serve --queue with two intake worker processes on a real Redis'
     const folder = queueFolder(slow.url, { slowpoke: { schedule: '{ every: 8s }', pageSize: 5 } });
     launch(folder.db, ['slowpoke']);
     const queue = `${redis.url}/4`;
-    const service = start(['--db', folder.db, 'serve', '--queue', queue, '--mappings', folder.mappings, '--json'], folder.dir);
+    const service = start(['--db', folder.db, 'serve', '--queue', queue, '--port', '0', '--mappings', folder.mappings, '--json'], folder.dir);
     const workers = Object.fromEntries(['w1', 'w2'].map((name) => [name, start(['--db', join(folder.dir, `${name}.db`), 'worker', '--queue', queue, '--mappings', folder.mappings, '--name', name, '--stall-after', '2', '--json'], folder.dir, { SLACK_TOKEN: slow.token })]));
     const output = () => [service, ...Object.values(workers)].map((p) => p.out()).join('\n---\n');
 

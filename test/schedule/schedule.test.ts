@@ -14,6 +14,8 @@ describe('schedule forms', () => {
     expect(iso(s.next(at('2026-05-01T01:59:59Z')))).toBe('2026-05-01T02:00:00.000Z');
     expect(iso(s.next(at('2026-05-01T02:00:00Z')))).toBe('2026-05-02T02:00:00.000Z');
     expect(s.cron).toEqual({ pattern: '0 0 2 * * *', timezone: 'UTC' });
+    expect(iso(s.previous(at('2026-05-01T02:00:00Z')))).toBe('2026-05-01T02:00:00.000Z');
+    expect(iso(s.previous(at('2026-05-01T01:59:59Z')))).toBe('2026-04-30T02:00:00.000Z');
   });
 
   it('today\'s every: hour|day|week forms stay valid and mean what they said', () => {
@@ -39,6 +41,7 @@ describe('schedule forms', () => {
     expect(s.cron).toBeUndefined();
     expect(iso(s.next(at('2026-05-01T05:59:59Z')))).toBe('2026-05-01T06:00:00.000Z');
     expect(iso(s.next(at('2026-05-01T06:00:00Z')))).toBe('2026-05-01T12:00:00.000Z');
+    expect(iso(s.previous(at('2026-05-01T11:59:59Z')))).toBe('2026-05-01T06:00:00.000Z');
     expect(scheduleOf({ every: '90s' }).everyMs).toBe(90_000);
     expect(scheduleOf({ every: '30m' }).everyMs).toBe(1_800_000);
     expect(scheduleOf({ every: '2d' }).everyMs).toBe(2 * 86_400_000);
