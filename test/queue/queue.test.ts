@@ -120,6 +120,37 @@ describe('service and workers on one queue (in process)', () => {
     expect(events.filter((e) => e.event === 'recorded')).toHaveLength(2);
   }, 40_000);
 
+  it('a worker stopped mid-run (SIGTERM) ends its run as interrupted with what it committed; run now puts a run on the queue and answers with the service\'s run', async () => {
+    const queue = parseQueueUrl(`${redis.url}/5`, {});
+    const folder = queueFolder(simulator.url, { 'team-b': { pageSize: 2 } });
+    const own = await startQueueService({ queue, db: folder.db, mappingsDir: folder.mappings, refreshMs: 60_000 });
+    const env = quietEnv({ SLACK_TOKEN: simulator.token });
+    const workerDb = join(folder.dir, 'stopping.db');
+    const stopping = await startQueueWorker({ queue, db: workerDb, mappingsDir: folder.mappings, name: 'stopping', env });
+    try {
+      const ended = own.runNow(join(folder.mappings, 'team-b.yaml'));
+      await until(() => own.running('team-b'), (job) => job !== undefined);
+      await until(() => runLog(workerDb), (r) => r.some((x) => x.status === 'running'));
+      await new Promise((r) => setTimeout(r, 400)); // a few pages into the run
+      await stopping.close();
+      const [run] = await until(() => runLog(folder.db), (r) => r.length === 1);
+      expect(run).toMatchObject({ status: 'interrupted', message: 'interrupted by SIGTERM: stopped reading', remote: { worker: { name: 'stopping' } } });
+      // the batch in progress is not written: the run stopped before it read everyone
+      expect(run.read).toBeLessThan(37);
+      expect(runLog(workerDb)[0]).toMatchObject({ status: 'interrupted', read: run.read });
+      expect(await ended).toMatchObject({ id: run.id, result: { status: 'interrupted', run: { status: 'interrupted' } } });
+      expect(own.running('team-b')).toBeUndefined();
+
+      // run now, with a worker: the run's result and its number in the service's run log
+      workers.push(await startQueueWorker({ queue, db: workerDb, mappingsDir: folder.mappings, name: 'again', env }));
+      const now = await own.runNow(join(folder.mappings, 'team-b.yaml'));
+      expect(now).toMatchObject({ id: run.id + 1, result: { status: 'succeeded', worker: { name: 'again' } } });
+      expect(runLog(folder.db)[0]).toMatchObject({ id: run.id + 1, status: 'succeeded', remote: { job: expect.stringMatching(/^now:team-b:\d+$/) } });
+    } finally {
+      await own.close();
+    }
+  }, 40_000);
+
   it('launching puts a job scheduler on the queue with the integration\'s schedule; pausing removes it', async () => {
     const queue = parseQueueUrl(`${redis.url}/2`, {});
     const folder = queueFolder(simulator.url, { nightly: { schedule: '{ every: day, at: "03:30", timezone: Europe/Berlin }' }, other: {} });
