@@ -3,8 +3,6 @@ import { loadConfig } from '../../config/file.js';
 import { displayPath } from '../../definition/load.js';
 import { UsageError } from '../../errors.js';
 import { mappingsDir } from '../../integrations/catalog.js';
-import { parseQueueUrl } from '../../queue/connection.js';
-import { startQueueRuns } from '../../queue/service-runs.js';
 import type { RunResult } from '../../runner.js';
 import { describeEvent, type ServiceEvent } from '../../service/events.js';
 import { Scheduler, type ScheduledIntegration } from '../../service/scheduler.js';
@@ -62,7 +60,9 @@ Examples:
       const json = Boolean(opts.json);
       if (opts.once && opts.queue) throw new UsageError('once_with_queue', '--once runs what is due in this process, --queue leaves the runs to intake worker processes: give one of them', { hint: 'with a queue, the job schedulers in Redis run every launched integration on time; workers run them' });
       if (opts.once) return once(db, dir, json);
-      const queue = opts.queue === undefined ? undefined : parseQueueUrl(opts.queue);
+      // BullMQ and ioredis load only with --queue
+      const queued = opts.queue === undefined ? undefined : { ...(await import('../../queue/connection.js')), ...(await import('../../queue/service-runs.js')) };
+      const queue = opts.queue === undefined ? undefined : queued!.parseQueueUrl(opts.queue);
       let ready = false;
       const log = (event: ServiceEvent) => {
         // what was scheduled at the start is in the start line
@@ -70,7 +70,7 @@ Examples:
         line(event, json);
       };
       const token = process.env.INTAKE_SERVICE_TOKEN || loadConfig().values.service?.token;
-      const runs = queue && (await startQueueRuns({ queue, db, mappingsDir: dir, log }));
+      const runs = queue && (await queued!.startQueueRuns({ queue, db, mappingsDir: dir, log }));
       const service = await startService({ db, mappingsDir: dir, host: opts.host, port: opts.port, token, log, web: await loadWeb(), runs: runs?.runs }).catch(async (error: unknown) => {
         await runs?.service.close();
         throw error;

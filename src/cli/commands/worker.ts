@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { mappingsDir } from '../../integrations/catalog.js';
-import { parseQueueUrl } from '../../queue/connection.js';
 import type { QueueRunResult } from '../../queue/job.js';
-import { startQueueWorker } from '../../queue/worker.js';
 import { storePath } from '../../store/db.js';
 import { exitCodes, visible } from '../output.js';
 import { counts } from '../report.js';
@@ -38,6 +36,9 @@ Examples:
   SLACK_TOKEN=xoxp-… intake worker --queue redis://127.0.0.1:6379
   INTAKE_REDIS_PASSWORD=… intake worker --queue redis://redis.internal:6379/2 --concurrency 4 --db /var/lib/intake/worker.db`)
     .action(async (opts: WorkerFlags, command: Command) => {
+      // BullMQ and ioredis load only for the queue's commands: every other command starts without them
+      const { parseQueueUrl } = await import('../../queue/connection.js');
+      const { startQueueWorker } = await import('../../queue/worker.js');
       const queue = parseQueueUrl(opts.queue);
       const db = storePath(command.optsWithGlobals<{ db?: string }>().db);
       const line = (value: object) => process.stdout.write(`${JSON.stringify(value)}\n`);
