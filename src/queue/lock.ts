@@ -22,7 +22,8 @@ export class IntegrationLock {
   private timer?: NodeJS.Timeout;
   private readonly value: string;
 
-  constructor(private readonly redis: Redis, private readonly integration: string, holder: LockHolder, private readonly ttlMs: number) {
+  /** `onLost`: the lock expired or another holder has it (this worker was cut off from Redis too long): the run must stop */
+  constructor(private readonly redis: Redis, private readonly integration: string, holder: LockHolder, private readonly ttlMs: number, private readonly onLost: () => void = () => undefined) {
     this.value = JSON.stringify(holder);
   }
 
@@ -31,7 +32,12 @@ export class IntegrationLock {
     const taken = await this.redis.set(lockKey(this.integration), this.value, 'PX', this.ttlMs, 'NX');
     if (taken !== 'OK') return false;
     this.timer = setInterval(() => {
-      this.redis.eval(renew, 1, lockKey(this.integration), this.value, String(this.ttlMs)).catch(() => undefined);
+      this.redis.eval(renew, 1, lockKey(this.integration), this.value, String(this.ttlMs)).then((renewed) => {
+        if (renewed === 0) {
+          clearInterval(this.timer);
+          this.onLost();
+        }
+      }, () => undefined);
     }, Math.max(100, Math.floor(this.ttlMs / 3)));
     this.timer.unref();
     return true;

@@ -93,7 +93,11 @@ async function runJob(job: Job<RunJobData, QueueRunResult>, context: JobContext)
       hint: 'the records of the batches it committed are kept in its store; the next scheduled run is a normal run',
     }), ...(start?.worker ? { worker: start.worker } : {}) };
   }
-  const lock = new IntegrationLock(context.redis, integration, { job: jobId, worker: context.identity.name }, context.stallAfterMs);
+  // the run stops when the worker stops, or when it lost the integration's lock (another run may start: never two at once)
+  const stop = new AbortController();
+  const onStop = () => stop.abort(context.signal.reason);
+  context.signal.addEventListener('abort', onStop, { once: true });
+  const lock = new IntegrationLock(context.redis, integration, { job: jobId, worker: context.identity.name }, context.stallAfterMs, () => stop.abort('losing its lock in Redis (this worker was cut off from it too long)'));
   if (!(await lock.acquire())) {
     const holder = await lockHolder(context.redis, integration);
     return ended('skipped', now, {
@@ -107,7 +111,7 @@ async function runJob(job: Job<RunJobData, QueueRunResult>, context: JobContext)
     const mappingFile = findMapping(integration, context.mappingsDir);
     const settings = resolveSettings({ db: context.db }, context.env);
     const result = await runIntegration({
-      mappingFile, db: settings.store.value, env: context.env, signal: context.signal,
+      mappingFile, db: settings.store.value, env: context.env, signal: stop.signal,
       defaultTarget: settings.target.source === 'config file' ? settings.target.value : undefined,
       oomnitzaUrl: settings.oomnitza_url.value,
     });
@@ -120,6 +124,7 @@ async function runJob(job: Job<RunJobData, QueueRunResult>, context: JobContext)
     if (error instanceof IntakeError) return ended('failed', now, { code: error.code, message: scrub(definitionText(error)), hint: error.hint && scrub(error.hint) });
     return ended('failed', now, { code: 'internal_error', message: `internal error: ${scrub(error instanceof Error ? error.message : String(error))}`, hint: 'this is a bug in Intake: report it with the worker\'s output' });
   } finally {
+    context.signal.removeEventListener('abort', onStop);
     await lock.release();
   }
 }

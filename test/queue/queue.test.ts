@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { startSlackSimulator, type Simulator } from '../../src/demo/simulator.js';
 import { setLaunchState } from '../../src/integrations/state.js';
 import { checkQueue, parseQueueUrl, queueName, redisOptions } from '../../src/queue/connection.js';
@@ -98,6 +99,10 @@ describe('service and workers on one queue (in process)', () => {
     await jobs.add('run', data, { jobId: 'first' });
     await jobs.add('run', data, { jobId: 'second' });
     const runs = await until(() => runLog(folder.db), (r) => r.length === 2);
+    // the service's copy of the mapping differs from the worker's: the run says so
+    await jobs.add('run', { ...data, mappingHash: 'the-service-had-another-version' }, { jobId: 'third' });
+    const [third] = await until(() => runLog(folder.db), (r) => r.length === 3);
+    expect(third.warnings).toContainEqual(expect.stringMatching(/^the mapping .*team-a\.yaml on worker (one|two) differs from the service's mappings\/team-a\.yaml: this run used the worker's copy$/));
     await jobs.close();
 
     const byJob = Object.fromEntries(runs.map((r) => [r.remote!.job, r]));
@@ -116,8 +121,8 @@ describe('service and workers on one queue (in process)', () => {
 
     // an event seen again (a catch-up after a restart reads the same finished jobs): nothing is written twice
     await service.refresh();
-    expect(runLog(folder.db)).toHaveLength(2);
-    expect(events.filter((e) => e.event === 'recorded')).toHaveLength(2);
+    expect(runLog(folder.db)).toHaveLength(3);
+    expect(events.filter((e) => e.event === 'recorded')).toHaveLength(3);
   }, 40_000);
 
   it('a worker stopped mid-run (SIGTERM) ends its run as interrupted with what it committed; run now puts a run on the queue and answers with the service\'s run', async () => {
@@ -150,6 +155,28 @@ describe('service and workers on one queue (in process)', () => {
       await own.close();
     }
   }, 40_000);
+
+  it('a worker that loses its integration lock (cut off from Redis longer than --stall-after) stops its run, so two runs never overlap', async () => {
+    const queue = parseQueueUrl(`${redis.url}/6`, {});
+    const folder = queueFolder(simulator.url, { 'team-c': { pageSize: 2 } });
+    const own = await startQueueService({ queue, db: folder.db, mappingsDir: folder.mappings, refreshMs: 60_000 });
+    const workerDb = join(folder.dir, 'cut.db');
+    workers.push(await startQueueWorker({ queue, db: workerDb, mappingsDir: folder.mappings, name: 'cut', env: quietEnv({ SLACK_TOKEN: simulator.token }), stallAfterMs: 1500 }));
+    const raw = new Redis(redis.port, '127.0.0.1', { db: 6 });
+    try {
+      const ended = own.runNow(join(folder.mappings, 'team-c.yaml'));
+      await until(() => runLog(workerDb), (r) => r.some((x) => x.status === 'running'));
+      // as if the lock had expired and another worker had taken it
+      expect(JSON.parse((await raw.get('intake:lock:team-c'))!)).toMatchObject({ worker: 'cut', job: expect.stringMatching(/^now:team-c:/) });
+      await raw.set('intake:lock:team-c', JSON.stringify({ job: 'someone-else', worker: 'other' }));
+      expect(await ended).toMatchObject({ result: { status: 'interrupted', message: 'interrupted by losing its lock in Redis (this worker was cut off from it too long): stopped reading' } });
+      // its lock is not released by the worker that lost it
+      expect(JSON.parse((await raw.get('intake:lock:team-c'))!)).toEqual({ job: 'someone-else', worker: 'other' });
+    } finally {
+      raw.disconnect();
+      await own.close();
+    }
+  }, 30_000);
 
   it('launching puts a job scheduler on the queue with the integration\'s schedule; pausing removes it', async () => {
     const queue = parseQueueUrl(`${redis.url}/2`, {});
