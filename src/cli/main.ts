@@ -65,7 +65,7 @@ A new integration:
   intake serve                                                 run launched integrations on schedule; API at /api/
 Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> (docs/targets.md)
 Defaults:    intake config (the config file, and where each value comes from)
-Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md`);
+Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md, docs/service.md`);
 
 for (const register of [validateCommand, previewCommand, runCommand, runsCommand, recordsCommand, integrationsCommand, connectorsCommand, credentialsCommand, mappingCommand, configCommand, serveCommand, workerCommand, demoCommand]) register(program);
 for (const command of program.commands) command.exitOverride();

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { displayPath } from '../definition/load.js';
+import { IntakeError } from '../errors.js';
+import type { RunResult } from '../runner.js';
 import { completeness, findMapping, integrationStatus, mappingFiles, nameOf } from '../integrations/catalog.js';
 import { launchState, setLaunchState } from '../integrations/state.js';
 import { RunLog } from '../runlog/runlog.js';
@@ -92,7 +94,13 @@ async function runNow(ctx: ApiContext, _req: IncomingMessage, res: ServerRespons
   if (busy) throw new HttpError(409, 'run_in_progress', `${name} is running${busy.runId ? ` (run #${busy.runId})` : ''}; a second run was refused`, 'wait for it to end: GET /api/runs shows it');
   const log = new RunLog(ctx.db);
   const before = log.list(1)[0]?.id ?? 0;
-  const ended = ctx.runs.runNow(file);
+  let ended: Promise<unknown>;
+  try {
+    ended = ctx.runs.runNow(file);
+  } catch (error) {
+    if (!(error instanceof IntakeError)) throw error;
+    throw new HttpError(error.code === 'service_stopping' ? 503 : 409, error.code, error.message, error.hint);
+  }
   // answer with the run's number as soon as the run log has it (or the run ended without one)
   let done = false;
   void ended.finally(() => (done = true));
@@ -107,7 +115,7 @@ async function runNow(ctx: ApiContext, _req: IncomingMessage, res: ServerRespons
     await new Promise((r) => setTimeout(r, 25));
   }
   if (done) {
-    const result = await ended;
+    const result = (await ended) as RunResult | undefined;
     if (!result) throw new HttpError(422, 'run_not_started', `${name} did not start; the service log says why`, `try it by hand: intake run ${displayPath(file)} --test`);
     return sendJson(res, 200, { name, run_id: result.run_id, status: result.status, counts: result.counts });
   }

@@ -9,7 +9,7 @@ import { RunInProgressError, RunLog } from '../runlog/runlog.js';
 import type { RunResult } from '../runner.js';
 import { scheduleOf, type Schedule } from '../schedule/schedule.js';
 import type { ServiceLog } from './events.js';
-import { claimSlot, settleSlot } from './slots.js';
+import { claimSlot, pruneSlots, settleSlot } from './slots.js';
 
 /** A launched integration as the service schedules it. */
 export interface ScheduledIntegration {
@@ -66,6 +66,7 @@ export class Scheduler {
   private readonly runLog: RunLog;
   private timer?: NodeJS.Timeout;
   private lastReload = 0;
+  private lastPrune = 0;
   private stopped = false;
 
   constructor(private readonly options: SchedulerOptions) {
@@ -222,6 +223,10 @@ export class Scheduler {
     const { db, log } = this.options;
     try {
       markDeadRuns(db);
+      if (this.lastReload - this.lastPrune > 3_600_000) {
+        pruneSlots(db);
+        this.lastPrune = this.lastReload;
+      }
     } catch {
       // busy: the next reload tries again
     }

@@ -42,7 +42,7 @@ export interface ServiceOptions {
   host?: string;
   /** default 8080; 0 picks a free port */
   port?: number;
-  /** the bearer token the API and pages require (always when `host` is not loopback) */
+  /** the bearer token every request needs when `host` is not loopback (required there) */
   token?: string;
   log?: ServiceLog;
   web?: WebHook;
@@ -69,7 +69,11 @@ export interface Service {
 export async function startService(options: ServiceOptions): Promise<Service> {
   const host = options.host ?? '127.0.0.1';
   if (options.token) registerSecret(options.token);
-  if (!isLoopback(host) && !options.token) {
+  if (options.token !== undefined && options.token.length < 16) {
+    throw new UsageError('service_token_short', `the service's token has ${options.token.length} characters; it needs at least 16`, { hint: 'make one with: openssl rand -hex 24 (INTAKE_SERVICE_TOKEN, or service: { token: … } in the config file)' });
+  }
+  const beyond = !isLoopback(host);
+  if (beyond && !options.token) {
     throw new UsageError('service_token_missing', `the service would listen on ${host}, beyond this machine, without a token`, { hint: 'set one in the config file (service: { token: … }, at least 16 characters, e.g. from openssl rand -hex 24) or in INTAKE_SERVICE_TOKEN; or listen on 127.0.0.1' });
   }
   const log = options.log ?? (() => undefined);
@@ -85,7 +89,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     });
   });
   const answer = async (req: IncomingMessage, res: ServerResponse) => {
-    if (options.token && !authorized(req, options.token)) {
+    // on loopback only this machine can ask; beyond it, every request shows the token
+    if (beyond && !authorized(req, options.token!)) {
       res.setHeader('www-authenticate', 'Bearer');
       throw new HttpError(401, 'unauthorized', 'this service needs its bearer token', 'send Authorization: Bearer <token> (the config file\'s service: token, or INTAKE_SERVICE_TOKEN of the service)');
     }

@@ -61,3 +61,11 @@ export function listSlots(db: Database.Database, options: { key?: string; outcom
     return { integration: r.integration_key, due_at: r.due_at, outcome: r.outcome, run_id: r.run_id, reason: r.reason, claimed_at: r.claimed_at, owner: { host: owner.host, pid: owner.pid } };
   });
 }
+
+/** How long the store keeps what became of a slot. */
+export const keepSlotsMs = 30 * 86_400_000;
+
+/** Forgets slots claimed more than `keepSlotsMs` ago (a schedule every few seconds claims thousands a day). */
+export function pruneSlots(db: Database.Database, now = Date.now()): number {
+  return db.prepare('DELETE FROM schedule_slots WHERE claimed_at < ?').run(new Date(now - keepSlotsMs).toISOString()).changes;
+}

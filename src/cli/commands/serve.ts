@@ -63,11 +63,11 @@ Examples:
       // BullMQ and ioredis load only with --queue
       const queued = opts.queue === undefined ? undefined : { ...(await import('../../queue/connection.js')), ...(await import('../../queue/service-runs.js')) };
       const queue = opts.queue === undefined ? undefined : queued!.parseQueueUrl(opts.queue);
-      let ready = false;
+      // the start line comes first: what was scheduled is in it, other events wait for it
+      let early: ServiceEvent[] | undefined = [];
       const log = (event: ServiceEvent) => {
-        // what was scheduled at the start is in the start line
-        if (!ready && event.event === 'scheduled') return;
-        line(event, json);
+        if (!early) return line(event, json);
+        if (event.event !== 'scheduled') early.push(event);
       };
       const token = process.env.INTAKE_SERVICE_TOKEN || loadConfig().values.service?.token;
       const runs = queue && (await queued!.startQueueRuns({ queue, db, mappingsDir: dir, log }));
@@ -75,10 +75,6 @@ Examples:
         await runs?.service.close();
         throw error;
       });
-      const schedule = service.schedule();
-      if (json) process.stdout.write(`${JSON.stringify({ url: service.url, schedule, ...(queue ? { queue: queue.shown } : {}) })}\n`);
-      else process.stdout.write(`${startText(service.url, db, dir, schedule)}${queue ? `runs go on the queue at ${queue.shown}: intake worker --queue ${queue.shown} runs them (docs/service.md#scale-out-on-redis)\n` : ''}`);
-      ready = true;
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) process.exit(signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted);
@@ -87,6 +83,11 @@ Examples:
       };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
+      const schedule = service.schedule();
+      if (json) process.stdout.write(`${JSON.stringify({ url: service.url, schedule, ...(queue ? { queue: queue.shown } : {}) })}\n`);
+      else process.stdout.write(`${startText(service.url, db, dir, schedule)}${queue ? `runs go on the queue at ${queue.shown}: intake worker --queue ${queue.shown} runs them (docs/service.md#scale-out-on-redis)\n` : ''}`);
+      for (const event of early) line(event, json);
+      early = undefined;
     });
 }
 
