@@ -50,7 +50,7 @@ export interface QueueService {
   running(name: string): string | undefined;
   /** puts a run of `file` on the queue now; resolves with the run's result and its id in the service's run log once it has been recorded */
   runNow(file: string): Promise<{ id: number; result: QueueRunResult } | undefined>;
-  /** picks up launch, pause and mapping edits now, and records finished jobs the run log lacks */
+  /** picks up launch, pause and mapping edits now, and records the finished jobs the run log lacks */
   refresh(): Promise<void>;
   /** stops scheduling changes and recording; the job schedulers stay in Redis (workers keep running them; results are caught up on the next start) */
   close(): Promise<void>;
@@ -61,6 +61,9 @@ interface Entry {
   schedule: Schedule;
   signature: string;
 }
+
+/** How often the service reads the finished jobs again, besides the queue's events: at the start, then every minute. */
+const catchUpMs = 60_000;
 
 /** A job's integration: job ids are `repeat:<name>:<slot ms>` (a job scheduler's) or `now:<name>:<ms>` (run now). */
 const integrationOf = (jobId: string) => jobId.split(':')[1];
@@ -89,6 +92,7 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
     },
   });
   for (const job of await queue.getActive()) if (job?.id) active.set(integrationOf(job.id), job.id);
+  let caughtUp = 0;
   const scheduled = new Map<string, Entry>();
   const problems = new Map<string, { name: string; file: string; message: string }>();
 
@@ -117,7 +121,11 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
       emit({ event: 'unscheduled', integration: id });
     }
     for (const name of [...scheduled.keys()].filter((n) => !wanted.has(n))) scheduled.delete(name);
-    await recorder.catchUp();
+    // the queue's events record each run as it ends; the catch-up (up to 1000 finished jobs) is for what they missed
+    if (Date.now() - caughtUp >= catchUpMs) {
+      await recorder.catchUp();
+      caughtUp = Date.now();
+    }
   };
   const view = ({ entry, schedule }: Entry): QueuedIntegration => ({ ...entry, next: schedule.next(new Date())?.toISOString() ?? null, running: active.has(entry.name) });
 
@@ -150,6 +158,7 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
     },
     refresh: async () => {
       await refreshing;
+      caughtUp = 0;
       await refresh();
     },
     async close() {
