@@ -55,6 +55,7 @@ A new integration:
   intake run mappings/<name>.yaml --test                       10 records, nothing written
   intake launch <name>                                         schedule it; intake integrations
   intake serve                                                 run launched integrations on schedule; API at /api/
+  intake serve --queue redis://… and intake worker --queue …   the same, runs spread over workers (docs/service.md)
 Reports:     intake report inactive [--days 90] [--app slack]   who has not logged in (docs/service.md)
 Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> (docs/targets.md)
 Defaults:    intake config (the config file, and where each value comes from)

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import { IntakeError } from '../errors.js';
-import type { Counts, Detail, Tally } from '../sync/outcomes.js';
+import type { Counts, Detail, ReasonGroup, Tally } from '../sync/outcomes.js';
 import { noRetries, type RetryStats } from '../source/types.js';
 import { currentOwner, isAlive, parseOwner, type Owner } from './owner.js';
 
-export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed' | 'interrupted';
+/** `skipped`: a scheduled run that did not start because the integration's previous run was still going */
+export type RunStatus = 'running' | 'succeeded' | 'completed_with_failures' | 'failed' | 'interrupted' | 'skipped';
 
 /**
  * Where a failed or interrupted run stopped, committed with its last batch: the next run of the
@@ -54,6 +55,38 @@ export interface RunSummary {
   resumed_from: number | null;
   /** where the run wrote its records (runs from before targets were chosen wrote to the embedded store) */
   target: RunTarget;
+  /** a run a worker ran from the queue: its job, the worker, and the reasons grouped (the worker's own store keeps each record's) */
+  remote?: RemoteRun;
+}
+
+/** Where a run finished elsewhere ran, and its grouped reasons. */
+export interface RemoteRun {
+  job: string;
+  worker: { name: string; host: string; pid: number } | null;
+  reasons: ReasonGroup[];
+  saas_reasons?: ReasonGroup[];
+}
+
+/** A run that ran elsewhere (a worker of the queue), as the service records it once it has ended. */
+export interface FinishedRun extends RemoteRun {
+  key: string;
+  integration: string;
+  mappingFile: string;
+  connector: string;
+  preference: string;
+  started_at: string;
+  ended_at: string;
+  status: RunStatus;
+  counts: Counts;
+  saas?: { app: string; counts: Counts };
+  pages: number;
+  entries: number;
+  requests: number;
+  message?: string;
+  hint?: string;
+  warnings: string[];
+  retries?: RetryStats;
+  target?: RunTarget;
 }
 
 /** A skipped or failed record in the run log, with the kind of record it is about. */
@@ -61,7 +94,7 @@ export interface LoggedRecord extends Detail {
   record_type: 'people' | 'saas_users';
 }
 
-interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' | 'owner' | 'resume' | 'retries' | 'target'>, Counts {
+interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' | 'owner' | 'resume' | 'retries' | 'target' | 'remote'>, Counts {
   target?: string | null;
   warnings: string;
   retries: string | null;
@@ -71,6 +104,8 @@ interface RunRow extends Omit<RunSummary, 'counts' | 'warnings' | 'saas_users' |
   owner?: string | null;
   heartbeat_at?: string | null;
   checkpoint?: string | null;
+  job_id?: string | null;
+  remote?: string | null;
 }
 
 /** The outcomes of one committed batch: People, and SaaS users for a People plus SaaS user integration. */
@@ -182,6 +217,32 @@ export class RunLog {
         end.saas?.app ?? null, end.saas ? JSON.stringify(end.saas.counts) : null, JSON.stringify(end.retries ?? noRetries()), keep ? 1 : 0, id);
   }
 
+  /**
+   * Records a run that ran and ended elsewhere (a worker of the queue), once per job: a job whose
+   * end was recorded already (an event delivered twice, a catch-up after a restart) is not written
+   * again. Returns the new run's id, or undefined when the job was recorded already.
+   */
+  recordFinished(run: FinishedRun): number | undefined {
+    const read = run.counts.added + run.counts.updated + run.counts.unchanged + run.counts.skipped + run.counts.failed;
+    const remote: Omit<RemoteRun, 'job'> = { worker: run.worker, reasons: run.reasons, ...(run.saas_reasons ? { saas_reasons: run.saas_reasons } : {}) };
+    const result = this.db
+      .prepare(`INSERT OR IGNORE INTO runs (integration, integration_key, mapping_file, connector, preference, started_at, ended_at, status, read, added, updated, unchanged, skipped, failed,
+                pages, entries, requests, message, hint, warnings, saas_app, saas_counts, retries, target, job_id, remote)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(run.integration, run.key, run.mappingFile, run.connector, run.preference, run.started_at, run.ended_at, run.status, read,
+        run.counts.added, run.counts.updated, run.counts.unchanged, run.counts.skipped, run.counts.failed, run.pages, run.entries, run.requests,
+        run.message === undefined ? null : this.scrub(run.message), run.hint === undefined ? null : this.scrub(run.hint), JSON.stringify(run.warnings.map(this.scrub)),
+        run.saas?.app ?? null, run.saas ? JSON.stringify(run.saas.counts) : null, JSON.stringify(run.retries ?? noRetries()),
+        run.target ? JSON.stringify(run.target) : null, run.job, this.scrub(JSON.stringify(remote)));
+    return result.changes ? Number(result.lastInsertRowid) : undefined;
+  }
+
+  /** The run recorded for a job of the queue, if any. */
+  byJob(job: string): RunSummary | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE job_id = ?').get(job) as RunRow | undefined;
+    return row && toSummary(row);
+  }
+
   list(limit = 50): RunSummary[] {
     return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toSummary);
   }
@@ -220,7 +281,7 @@ function likeEscape(text: string): string {
 }
 
 function toSummary(row: RunRow): RunSummary {
-  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, retries, integration_key, owner, heartbeat_at, checkpoint, resumed_from, target, ...rest } = row;
+  const { added, updated, unchanged, skipped, failed, warnings, saas_app, saas_counts, retries, integration_key, owner, heartbeat_at, checkpoint, resumed_from, target, job_id, remote, ...rest } = row;
   void integration_key;
   const summary: RunSummary = {
     ...rest, counts: { added, updated, unchanged, skipped, failed }, warnings: JSON.parse(warnings) as string[], resumed_from: resumed_from ?? null,
@@ -230,7 +291,9 @@ function toSummary(row: RunRow): RunSummary {
   if (saas_app && saas_counts) summary.saas_users = { app: saas_app, counts: JSON.parse(saas_counts) as Counts };
   const running = parseOwner(owner ?? null);
   if (row.status === 'running' && running) summary.owner = { host: running.host, pid: running.pid, heartbeat_at: heartbeat_at ?? null };
-  if (row.status === 'failed' || row.status === 'interrupted') summary.resume = resumeOf(checkpoint ?? null);
+  // a run finished elsewhere keeps its checkpoint in the worker's store, not here
+  if ((row.status === 'failed' || row.status === 'interrupted') && !job_id) summary.resume = resumeOf(checkpoint ?? null);
+  if (job_id && remote) summary.remote = { job: job_id, ...(JSON.parse(remote) as Omit<RemoteRun, 'job'>) };
   return summary;
 }
 

@@ -77,6 +77,8 @@ function showRun(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [i
   if (!run) throw new HttpError(404, 'run_not_found', `there is no run #${id}`, 'GET /api/runs lists the runs');
   const people = run.records.filter((r) => r.record_type === 'people');
   const saas = run.records.filter((r) => r.record_type === 'saas_users');
+  // a run a queue worker ran: its reasons came back grouped (each record's is in the worker's store)
+  if (run.remote) return sendJson(res, 200, { ...run, reasons: run.remote.reasons, ...(run.remote.saas_reasons?.length ? { saas_reasons: run.remote.saas_reasons } : {}) });
   sendJson(res, 200, { ...run, reasons: groupReasons(people), ...(saas.length ? { saas_reasons: groupReasons(saas) } : {}) });
 }
 

@@ -107,6 +107,11 @@ const migrations: string[] = [
      PRIMARY KEY (integration_key, due_at)
    );
    CREATE INDEX schedule_slots_claimed ON schedule_slots(claimed_at);`,
+  // runs finished elsewhere (a worker taking runs from the Redis queue): the job they ran as, once
+  // per job; where they ran and their grouped reasons (JSON: worker, reasons, saas_reasons)
+  `ALTER TABLE runs ADD COLUMN job_id TEXT;
+   ALTER TABLE runs ADD COLUMN remote TEXT;
+   CREATE UNIQUE INDEX runs_job ON runs(job_id) WHERE job_id IS NOT NULL;`,
 ];
 
 /**

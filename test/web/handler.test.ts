@@ -26,6 +26,13 @@ beforeAll(async () => {
   const run = log.start({ key: 'okta-users', integration: 'Okta users', mappingFile: 'mappings/okta-users.yaml', connector: 'okta-users', preference: 'create_update' });
   const counts = { added: 3, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
   log.finish(run, { status: 'failed', counts, pages: 1, entries: 3, requests: 2, message: `the API refused the token ${secret} <i>401</i>`, hint: 'set OKTA_TOKEN & run again', warnings: [] });
+  // run #2: one a queue worker ran; the service keeps its grouped reasons, not its records
+  log.recordFinished({
+    key: 'okta-users', integration: 'Okta users', mappingFile: 'mappings/okta-users.yaml', connector: 'okta-users', preference: 'create_update',
+    started_at: '2026-11-30T02:00:00.000Z', ended_at: '2026-11-30T02:00:05.000Z', status: 'succeeded', counts: { ...counts, skipped: 2 },
+    pages: 1, entries: 5, requests: 1, warnings: [], job: 'repeat:okta-users:1764468000000', worker: { name: 'w2', host: 'node-b', pid: 4242 },
+    reasons: [{ outcome: 'skipped', reason: 'filter: deactivated', count: 2, keys: ['00u1', '00u2'] }],
+  });
   db.close();
   registerSecret(secret);
   server = createServer((req, res) => {
@@ -49,6 +56,12 @@ describe('handleWeb', () => {
     expect(page).not.toContain('<script');
     const csv = await (await fetch(`${base}/insights.csv?days=30`)).text();
     expect(csv).toBe(`name,email,app,last_login,days\r\nPat *** <script>alert(1)</script>,x@example.org,Zoom,2020-01-01T00:00:00Z,${Math.floor((Date.now() - Date.parse('2020-01-01T00:00:00Z')) / 86_400_000)}\r\n`);
+  });
+
+  it('a run a queue worker ran shows the worker and the grouped reasons the service kept', async () => {
+    const page = await (await fetch(`${base}/runs/2`)).text();
+    expect(page).toContain('<dt>Worker</dt><dd>w2 (process 4242 on node-b), job repeat:okta-users:1764468000000</dd>');
+    expect(page).toMatch(/<tr><td>skipped<\/td><td class="n">2<\/td><td>filter: deactivated<\/td><td>00u1, 00u2<\/td><\/tr>/);
   });
 
   it('a failed run\'s page shows its status, counts, message and hint, escaped and scrubbed', async () => {

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
  * it (`program.command('serve')…`):
  *
  *   { names: ['serve'], load: async () => (await import('./serve.js')).serveCommand },
+  { names: ['worker'], load: async () => (await import('./worker.js')).workerCommand },
  *
  * The order is the order `intake --help` lists them in.
  */

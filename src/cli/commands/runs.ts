@@ -40,6 +40,7 @@ export function runsCommand(program: Command): void {
         `run #${run.id}: ${visible(run.integration)} (${visible(run.mapping_file)}, ${run.preference})`,
         `  ${run.started_at} → ${run.ended_at ?? 'not finished'} · status ${run.status}`,
         `  into ${visible(run.target.where)}`,
+        ...(run.remote ? [`  ran on worker ${visible(run.remote.worker?.name ?? 'unknown')}${run.remote.worker ? ` (process ${run.remote.worker.pid} on ${visible(run.remote.worker.host)})` : ''}, queue job ${visible(run.remote.job)}`] : []),
         ...(run.owner ? [`  running in process ${run.owner.pid} on ${run.owner.host}; last sign of life ${run.owner.heartbeat_at ?? 'none'}`] : []),
         ...(run.resumed_from ? [`  continued from run #${run.resumed_from}'s checkpoint`] : []),
         `  read ${run.read} from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)`,
@@ -52,6 +53,9 @@ export function runsCommand(program: Command): void {
         ...(run.status === 'failed' || run.status === 'interrupted' ? kept(run) : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
+      // a run from the queue: its reasons grouped (each record's own reason is in the worker's store)
+      const grouped = run.remote ? [...run.remote.reasons.map((r) => ['person', r] as const), ...(run.remote.saas_reasons ?? []).map((r) => [`${run.saas_users?.app ?? 'SaaS'} user`, r] as const)] : [];
+      if (grouped.length) process.stdout.write(`\n${table(['records', 'record', 'outcome', 'reason', 'e.g.'], grouped.map(([kind, r]) => [r.count, kind, r.outcome, r.reason, r.keys.join(', ')]))}\n`);
       if (run.records.length) {
         const kind = (r: { record_type: string }) => (r.record_type === 'saas_users' ? `${run.saas_users?.app ?? 'SaaS'} user` : 'person');
         process.stdout.write(`\n${table(['key', 'record', 'outcome', 'reason'], run.records.map((r) => [r.key, kind(r), r.outcome, r.reason]))}\n`);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../config/file.js';
 import { displayPath } from '../../definition/load.js';
+import { UsageError } from '../../errors.js';
 import { mappingsDir } from '../../integrations/catalog.js';
 import type { RunResult } from '../../runner.js';
 import { describeEvent, type ServiceEvent } from '../../service/events.js';
@@ -19,6 +20,7 @@ export function serveCommand(program: Command): void {
     .option('--host <address>', 'address to listen on; beyond loopback the API needs a bearer token (config file service: token, or INTAKE_SERVICE_TOKEN)', '127.0.0.1')
     .option('--mappings <dir>', 'folder of mapping files (default: ./mappings, else the shipped ones)')
     .option('--once', 'run whatever is due now (a launched integration that never ran, or whose last slot passed without a run), then exit: for cron or a systemd timer')
+    .option('--queue <url>', 'scale out: put the runs on Redis (redis://HOST:PORT[/DB]; password: INTAKE_REDIS_PASSWORD) for intake worker processes to run, instead of running them here')
     .option('--json', 'print the start line ({ url, schedule }) and every event as JSON lines')
     .addHelpText('after', `
 It runs the integrations of the mappings folder that are launched (intake launch <name>; the
@@ -42,12 +44,17 @@ Examples:
   SLACK_TOKEN=xoxp-… intake serve
   intake serve --port 0 --json
   INTAKE_SERVICE_TOKEN=$(openssl rand -hex 24) intake serve --host 0.0.0.0 --port 8080
-  intake serve --once            # from cron or a systemd timer`)
+  intake serve --once            # from cron or a systemd timer
+  intake serve --queue redis://127.0.0.1:6379   # runs by intake worker --queue … (docs/service.md)`)
     .action(async (opts: ServeFlags, command: Command) => {
       const db = storePath(command.optsWithGlobals<{ db?: string }>().db);
       const dir = mappingsDir(opts.mappings);
       const json = Boolean(opts.json);
+      if (opts.once && opts.queue) throw new UsageError('once_with_queue', '--once runs what is due in this process, --queue leaves the runs to intake worker processes: give one of them', { hint: 'with a queue, the job schedulers in Redis run every launched integration on time; workers run them' });
       if (opts.once) return once(db, dir, json);
+      // BullMQ and ioredis load only with --queue
+      const queued = opts.queue === undefined ? undefined : { ...(await import('../../queue/connection.js')), ...(await import('../../queue/service-runs.js')) };
+      const queue = opts.queue === undefined ? undefined : queued!.parseQueueUrl(opts.queue);
       // the start line comes first: what was scheduled is in it, other events wait for it
       let early: ServiceEvent[] | undefined = [];
       const log = (event: ServiceEvent) => {
@@ -55,7 +62,11 @@ Examples:
         if (event.event !== 'scheduled') early.push(event);
       };
       const token = process.env.INTAKE_SERVICE_TOKEN || loadConfig().values.service?.token;
-      const service = await startService({ db, mappingsDir: dir, host: opts.host, port: opts.port, token, log, web: (await import('../../web/index.js')).handleWeb });
+      const runs = queue && (await queued!.startQueueRuns({ queue, db, mappingsDir: dir, log }));
+      const service = await startService({ db, mappingsDir: dir, host: opts.host, port: opts.port, token, log, web: (await import('../../web/index.js')).handleWeb, runs: runs?.runs }).catch(async (error: unknown) => {
+        await runs?.service.close();
+        throw error;
+      });
       let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
         if (stopping) process.exit(signal === 'SIGTERM' ? exitCodes.terminated : exitCodes.interrupted);
@@ -65,8 +76,8 @@ Examples:
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
       const schedule = service.schedule();
-      if (json) process.stdout.write(`${JSON.stringify({ url: service.url, schedule })}\n`);
-      else process.stdout.write(startText(service.url, db, dir, schedule));
+      if (json) process.stdout.write(`${JSON.stringify({ url: service.url, schedule, ...(queue ? { queue: queue.shown } : {}) })}\n`);
+      else process.stdout.write(`${startText(service.url, db, dir, schedule)}${queue ? `runs go on the queue at ${queue.shown}: intake worker --queue ${queue.shown} runs them (docs/service.md#scale-out-on-redis)\n` : ''}`);
       for (const event of early) line(event, json);
       early = undefined;
     });
@@ -77,6 +88,7 @@ interface ServeFlags {
   host: string;
   mappings?: string;
   once?: boolean;
+  queue?: string;
   json?: boolean;
 }
 

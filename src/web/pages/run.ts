@@ -5,7 +5,10 @@ import { html, page, when, type Html } from '../html.js';
 /** `/runs/:id`: one run with its counts, status, message and hint, target, and its grouped reasons. */
 export function runPage(run: RunSummary & { records: LoggedRecord[] }): Html {
   const saas = run.saas_users;
-  const groups = (type: LoggedRecord['record_type']) => groupReasons(run.records.filter((r) => r.record_type === type), 5);
+  // a run a queue worker ran: its records stay in the worker's store, the service keeps their grouped reasons
+  const groups = (type: LoggedRecord['record_type']) => (run.remote
+    ? (type === 'people' ? run.remote.reasons : run.remote.saas_reasons ?? [])
+    : groupReasons(run.records.filter((r) => r.record_type === type), 5));
   return page(`Run #${run.id}`, null, html`<p><a href="/">← Integrations</a></p>
 <h1>Run #${run.id}: ${run.integration}</h1>
 <dl>
@@ -15,6 +18,7 @@ export function runPage(run: RunSummary & { records: LoggedRecord[] }): Html {
 <dt>Target</dt><dd>${run.target.where}</dd>
 <dt>Started</dt><dd>${when(run.started_at)}</dd>
 <dt>Ended</dt><dd>${run.ended_at ? when(run.ended_at) : 'not finished'}</dd>
+${run.remote ? html`<dt>Worker</dt><dd>${run.remote.worker ? `${run.remote.worker.name} (process ${run.remote.worker.pid} on ${run.remote.worker.host})` : 'unknown'}, job ${run.remote.job}</dd>` : ''}
 ${run.owner ? html`<dt>Running</dt><dd>in process ${run.owner.pid} on ${run.owner.host}; last sign of life ${when(run.owner.heartbeat_at) || 'none'}</dd>` : ''}
 <dt>Read</dt><dd>${run.read} record(s) from ${run.pages} page(s), ${run.entries} entries, ${run.requests} request(s)</dd>
 ${run.retries.count || run.retries.wait_ms ? html`<dt>Retries</dt><dd>${run.retries.count} request(s) sent again, ${(run.retries.wait_ms / 1000).toFixed(1)} s of waits</dd>` : ''}
