@@ -10,7 +10,6 @@ import type { Command } from 'commander';
  * it (`program.command('serve')…`):
  *
  *   { names: ['serve'], load: async () => (await import('./serve.js')).serveCommand },
-  { names: ['worker'], load: async () => (await import('./worker.js')).workerCommand },
  *
  * The order is the order `intake --help` lists them in.
  */
@@ -34,6 +33,7 @@ export const commands: CommandEntry[] = [
   { names: ['mapping'], load: async () => (await import('./mapping.js')).mappingCommand },
   { names: ['config'], load: async () => (await import('./config.js')).configCommand },
   { names: ['serve'], load: async () => (await import('./serve.js')).serveCommand },
+  { names: ['worker'], load: async () => (await import('./worker.js')).workerCommand },
   { names: ['demo'], load: async () => (await import('./demo.js')).demoCommand },
 ];
 
