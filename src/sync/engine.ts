@@ -346,10 +346,13 @@ async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, wr
   const writes: Writes = { create: [], update: [], updated: [] };
   const unchanged: Candidate[] = [];
   const ids = new Map<Candidate, string | null>();
-  for (const candidate of batch) {
-    const found = existing.get(candidate);
+  // only SaaS user records link to the People ids: without them, no map keyed by record (an identity hash per record)
+  const linking = kind.name === 'people' && Boolean(options.mapping.saas && options.saas);
+  for (let n = 0; n < batch.length; n++) {
+    const candidate = batch[n];
+    const found = existing[n];
     if (found) {
-      ids.set(candidate, found.id);
+      if (linking) ids.set(candidate, found.id);
       if (preference === 'create_only') {
         record(options, kind, candidate.key, 'skipped', `already in ${kind.label}: the create only preference does not update records`, candidate.fields);
         continue;
@@ -421,16 +424,21 @@ function record(options: SyncOptions, kind: Kind, key: string, outcome: RecordEv
   options.onRecord?.({ kind: kind.name, key, outcome, reason, fields });
 }
 
-async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<Map<Candidate, StoredRecord>> {
-  const result = new Map<Candidate, StoredRecord>();
+/** The stored record of each candidate (by its position in the batch), found by the key fields in order. */
+async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<(StoredRecord | undefined)[]> {
+  const result: (StoredRecord | undefined)[] = new Array<StoredRecord | undefined>(batch.length).fill(undefined);
   for (let i = 0; i < kind.keyFields.length; i++) {
-    const open = batch.filter((c) => !result.has(c) && c.keys[i] !== '');
-    if (!open.length) break;
-    const found = await target.findByKey(kind.name, kind.keyFields[i], [...new Set(open.map((c) => c.keys[i]))], { where: kind.where, caseInsensitive: kind.caseInsensitive[i] });
-    for (const c of open) {
-      const stored = found.get(c.keys[i]);
-      if (stored) result.set(c, stored);
+    const open: number[] = [];
+    const values = new Set<string>();
+    for (let n = 0; n < batch.length; n++) {
+      const value = batch[n].keys[i];
+      if (result[n] !== undefined || value === '') continue;
+      open.push(n);
+      values.add(value);
     }
+    if (!open.length) break;
+    const found = await target.findByKey(kind.name, kind.keyFields[i], [...values], { where: kind.where, caseInsensitive: kind.caseInsensitive[i] });
+    for (const n of open) result[n] = found.get(batch[n].keys[i]);
   }
   return result;
 }
