@@ -211,6 +211,8 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
         return at === undefined || at === 'done' || at.skip === 0;
       },
       signal: options.signal,
+      // an aggregated read hands on its groups only once it has read everything: written in the store's order
+      storageOrder: Boolean(connector.aggregate) && !connector.detail && !test,
     });
   } catch (error) {
     failure = asFailure(error, options.db);

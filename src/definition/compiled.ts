@@ -1,9 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
-import standaloneModule from 'ajv/dist/standalone/index.js';
+import type { Ajv, ValidateFunction } from 'ajv';
+import type standaloneModule from 'ajv/dist/standalone/index.js';
 import { packageRoot } from '../paths.js';
+
+// ajv itself (about 60 CommonJS modules) is loaded only to compile or generate: a run or `intake validate`
+// needs only compiledFile(), and the compiled validators require ajv's small runtime helpers themselves
+const load = createRequire(import.meta.url);
 
 /**
  * The shipped schemas compiled ahead of time with ajv's standalone code: a run or `intake
@@ -21,7 +26,8 @@ const options = { allErrors: true, strict: true, strictRequired: false, discrimi
 
 /** Compiles a shipped schema at run time (what the standalone code is generated from; throws in strict mode). */
 export function compileSchema(name: SchemaName, code?: { source: true }): { ajv: Ajv; validate: ValidateFunction } {
-  const ajv = new Ajv({ ...options, ...(code ? { code } : {}) });
+  const { Ajv: AjvClass } = load('ajv') as { Ajv: typeof Ajv };
+  const ajv = new AjvClass({ ...options, ...(code ? { code } : {}) });
   const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
   return { ajv, validate: ajv.compile(schema) };
 }
@@ -35,7 +41,8 @@ export function compiledFile(name: SchemaName): string {
 export function standaloneSource(name: SchemaName): string {
   const { ajv, validate } = compileSchema(name, { source: true });
   const header = `// Generated from schemas/${name}.schema.json by \`npm run schemas\` (ajv standalone code); do not edit by hand.\n`;
-  return `${header}${standaloneModule.default(ajv, validate)}\n`;
+  const standalone = load('ajv/dist/standalone/index.js') as typeof standaloneModule;
+  return `${header}${standalone.default(ajv, validate)}\n`;
 }
 
 // `node dist/src/definition/compiled.js --write` (npm run schemas)

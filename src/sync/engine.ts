@@ -38,6 +38,13 @@ export interface SyncOptions {
   atBoundary?: () => boolean;
   /** stops the sync between records: the batch in progress is not written, and `sync` throws an `interrupted` error */
   signal?: AbortSignal;
+  /**
+   * the items are all read before the first can be written anyway (an aggregated read yields its
+   * groups only at the end): take them all, then write them in batches in the order the target
+   * stores them (`Target.storageOrder`), when it has one. Each batch is still up to `batchSize`
+   * records, committed whole with its outcomes; only which records share a batch changes
+   */
+  storageOrder?: boolean;
 }
 
 /** The sync stopped on a signal (SIGINT, SIGTERM) before reading everything. */
@@ -162,12 +169,47 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
     if (saas) saas.tally = new Tally();
   };
   const pending = () => batch.length + people.tally.read;
+  if (options.storageOrder && options.target.storageOrder && !options.dryRun) {
+    // every item first (outcomes decided without the target, such as duplicates, are staged for the first batch)
+    const all: Planned[] = [];
+    for await (const item of untilAborted(items, options.signal)) {
+      const planned = prepare(item, people, options, seen);
+      if (planned) all.push(planned);
+    }
+    await inStorageOrder(all, people, options.target);
+    for (const planned of all) {
+      batch.push(planned);
+      if (pending() >= size) {
+        if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
+        await flush();
+      }
+    }
+    all.length = 0;
+    if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
+    await flush();
+    return;
+  }
   for await (const item of untilAborted(items, options.signal)) {
     const planned = prepare(item, people, options, seen);
     if (planned) batch.push(planned);
     if (pending() >= size * 2 || (pending() >= size && (options.atBoundary?.() ?? true))) await flush();
   }
   await flush();
+}
+
+/**
+ * Sorts records into the order the target stores them (by the first key field): a batch of records
+ * stored next to each other rewrites a few of the store's pages, not most of them (in the embedded
+ * store, 60 batches over 300,000 records: 3.4 s of commits against 0.13 s). Records the target
+ * does not hold keep their order, after the others.
+ */
+async function inStorageOrder(all: Planned[], kind: Kind, target: Target): Promise<void> {
+  const keys = [...new Set(all.map((p) => p.people.keys[0]).filter((k) => k !== ''))];
+  const order = await target.storageOrder!(kind.name, kind.keyFields[0], keys, { where: kind.where, caseInsensitive: kind.caseInsensitive[0] });
+  const rank = (p: Planned) => order.get(p.people.keys[0]) ?? Infinity;
+  const ranked = all.map((p, i) => ({ p, r: rank(p), i }));
+  ranked.sort((a, b) => a.r - b.r || a.i - b.i);
+  for (let i = 0; i < ranked.length; i++) all[i] = ranked[i].p;
 }
 
 /** The items until `signal` aborts; a pending read is abandoned then, not awaited (a stalled request must not hold the stop). */
@@ -179,16 +221,21 @@ function untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal | undefine
 async function* abortable<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = items[Symbol.asyncIterator]();
   const stop = () => new SyncInterrupted(String(signal.reason ?? 'a signal'));
-  const aborted = new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(stop());
-    else signal.addEventListener('abort', () => reject(stop()), { once: true });
-  });
-  aborted.catch(() => undefined);
+  // the pending read's reject: an abort settles it at once. Not a Promise.race with one shared
+  // "aborted" promise per record: each race left a reaction on that promise until the run ended
+  // (300,000 records: 0.45 s and tens of MB)
+  let interrupt: ((error: Error) => void) | undefined;
+  const onAbort = () => interrupt?.(stop());
+  signal.addEventListener('abort', onAbort, { once: true });
   let done = false;
   try {
     while (true) {
       if (signal.aborted) throw stop();
-      const next = await Promise.race([iterator.next(), aborted]);
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        interrupt = reject;
+        iterator.next().then(resolve, reject);
+      });
+      interrupt = undefined;
       if (next.done) {
         done = true;
         return;
@@ -196,6 +243,7 @@ async function* abortable<T>(items: AsyncIterable<T>, signal: AbortSignal): Asyn
       yield next.value;
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     if (!done) void iterator.return?.()?.catch(() => undefined);
   }
 }
@@ -298,10 +346,13 @@ async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, wr
   const writes: Writes = { create: [], update: [], updated: [] };
   const unchanged: Candidate[] = [];
   const ids = new Map<Candidate, string | null>();
-  for (const candidate of batch) {
-    const found = existing.get(candidate);
+  // only SaaS user records link to the People ids: without them, no map keyed by record (an identity hash per record)
+  const linking = kind.name === 'people' && Boolean(options.mapping.saas && options.saas);
+  for (let n = 0; n < batch.length; n++) {
+    const candidate = batch[n];
+    const found = existing[n];
     if (found) {
-      ids.set(candidate, found.id);
+      if (linking) ids.set(candidate, found.id);
       if (preference === 'create_only') {
         record(options, kind, candidate.key, 'skipped', `already in ${kind.label}: the create only preference does not update records`, candidate.fields);
         continue;
@@ -373,16 +424,21 @@ function record(options: SyncOptions, kind: Kind, key: string, outcome: RecordEv
   options.onRecord?.({ kind: kind.name, key, outcome, reason, fields });
 }
 
-async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<Map<Candidate, StoredRecord>> {
-  const result = new Map<Candidate, StoredRecord>();
+/** The stored record of each candidate (by its position in the batch), found by the key fields in order. */
+async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<(StoredRecord | undefined)[]> {
+  const result: (StoredRecord | undefined)[] = new Array<StoredRecord | undefined>(batch.length).fill(undefined);
   for (let i = 0; i < kind.keyFields.length; i++) {
-    const open = batch.filter((c) => !result.has(c) && c.keys[i] !== '');
-    if (!open.length) break;
-    const found = await target.findByKey(kind.name, kind.keyFields[i], [...new Set(open.map((c) => c.keys[i]))], { where: kind.where, caseInsensitive: kind.caseInsensitive[i] });
-    for (const c of open) {
-      const stored = found.get(c.keys[i]);
-      if (stored) result.set(c, stored);
+    const open: number[] = [];
+    const values = new Set<string>();
+    for (let n = 0; n < batch.length; n++) {
+      const value = batch[n].keys[i];
+      if (result[n] !== undefined || value === '') continue;
+      open.push(n);
+      values.add(value);
     }
+    if (!open.length) break;
+    const found = await target.findByKey(kind.name, kind.keyFields[i], [...values], { where: kind.where, caseInsensitive: kind.caseInsensitive[i] });
+    for (const n of open) result[n] = found.get(batch[n].keys[i]);
   }
   return result;
 }

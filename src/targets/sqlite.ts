@@ -32,6 +32,20 @@ export function sqliteTarget(db: Database.Database): Target {
     return statement;
   };
 
+  const positions = new Map<string, Database.Statement>();
+  const position = (field: string, size: number, where: string[], folded: boolean) => {
+    const id = `${field}|${size}|${where.join(',')}|${folded}`;
+    let statement = positions.get(id);
+    if (!statement) {
+      const also = where.map((name) => ` AND json_extract(data, '$.${name}') = ?`).join('');
+      const key = keyExpression(field, folded);
+      // rowid and key both come from the key's index: the records themselves are not read
+      statement = db.prepare(`SELECT id, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`);
+      positions.set(id, statement);
+    }
+    return statement;
+  };
+
   const ensureIndex = (field: string, folded: boolean) => {
     const name = `records_key${folded ? 'ci' : ''}_${field}`;
     if (indexed.has(name)) return;
@@ -75,6 +89,18 @@ export function sqliteTarget(db: Database.Database): Target {
         for (const row of rows) if (!found.has(String(row.k))) found.set(String(row.k), { id: String(row.id), fields: JSON.parse(row.data) as Fields });
       }
       return found;
+    },
+    async storageOrder(recordType, field, values, { where = {}, caseInsensitive = false } = {}) {
+      ensureIndex(field, caseInsensitive);
+      const names = Object.keys(where);
+      for (const name of names) if (!identifier.test(name)) throw new TargetError('bad_field', `"${name}" is not a valid field name`);
+      const order = new Map<string, number>();
+      for (let i = 0; i < values.length; i += lookupChunk) {
+        const chunk = values.slice(i, i + lookupChunk);
+        const rows = position(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as { id: number; k: unknown }[];
+        for (const row of rows) if (!order.has(String(row.k))) order.set(String(row.k), row.id);
+      }
+      return order;
     },
     async write(recordType, batch) {
       const now = new Date().toISOString();

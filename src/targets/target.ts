@@ -86,6 +86,13 @@ export interface Target {
    */
   findByKey(recordType: string, field: string, values: string[], options?: FindOptions): Promise<Map<string, StoredRecord>>;
   /**
+   * optional, a target whose writes cost less in the order it stores records (the embedded store:
+   * a batch of records next to each other dirties few pages): where each stored record with one of
+   * `values` lies, as a number to sort by (keyed as `findByKey` keys). Only a hint for the order
+   * of writes: read outside any batch, never used to decide an outcome
+   */
+  storageOrder?(recordType: string, field: string, values: string[], options?: FindOptions): Promise<Map<string, number>>;
+  /**
    * writes a batch and says, record by record, what became of it. An atomic target applies it
    * whole or throws and keeps nothing; a record-by-record target reports each refusal in its own
    * words and throws `TargetUnavailable` (with what it acknowledged) only when it cannot go on

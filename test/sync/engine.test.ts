@@ -236,6 +236,51 @@ describe('sync engine', () => {
       expect(tally.counts).toMatchObject({ added: 2 });
       expect(people().map((p) => p.slack_user_id)).toEqual(['U1', 'U2']);
     });
+
+    describe('in the store\'s order (an aggregated read: every item is read before the first write)', () => {
+      // stored in the order U5, U3, U1, U4, U2; the read lists them otherwise, with a duplicate and a new one
+      const read = () => [user('U1', { last_used: '2020-01-01T00:00:00Z' }), user('U2', { last_used: '2020-01-01T00:00:00Z' }), user('U9'), user('U3', { last_used: '2020-01-01T00:00:00Z' }), user('U1'), user('U4'), user('U5', { last_used: '2020-01-01T00:00:00Z' })];
+      beforeEach(async () => {
+        await run(['U5', 'U3', 'U1', 'U4', 'U2'].map((id) => user(id)), 'create_update', 100);
+      });
+
+      it('writes batches of records stored next to each other, with the same outcomes as in the order read', async () => {
+        const tally = new Tally();
+        const batches: string[][] = [];
+        const write = target.write.bind(target);
+        target.write = async (recordType, batch) => {
+          batches.push([...batch.update.map((u) => listRecords(db, 'people').find((p) => String(p.id) === u.id)!.slack_user_id as string), ...batch.create.map((c) => `new ${c.slack_user_id as string}`)]);
+          return write(recordType, batch);
+        };
+        const commits: unknown[] = [];
+        await sync(stream(read()), { ...options(tally), batchSize: 2, storageOrder: true, commit: (batch) => commits.push({ ...batch.people.counts }) });
+        // the duplicate of U1, decided as it is read, fills the first batch with U5; U4 is unchanged (no
+        // write); U9, not stored, comes last
+        expect(batches).toEqual([['U5'], ['U3', 'U1'], ['U2'], ['new U9']]);
+        expect(commits).toEqual([
+          { added: 0, updated: 1, unchanged: 0, skipped: 1, failed: 0 },
+          { added: 0, updated: 2, unchanged: 0, skipped: 0, failed: 0 },
+          { added: 0, updated: 1, unchanged: 1, skipped: 0, failed: 0 },
+          { added: 1, updated: 0, unchanged: 0, skipped: 0, failed: 0 },
+        ]);
+        expect(tally.counts).toEqual({ added: 1, updated: 4, unchanged: 1, skipped: 1, failed: 0 });
+        expect(tally.details.map((d) => d.reason)).toEqual(['duplicate: another record with slack_user_id = U1 was already synced in this run']);
+        expect(people().map((p) => [p.slack_user_id, p.slack_last_login])).toEqual([
+          ['U5', '2020-01-01T00:00:00Z'], ['U3', '2020-01-01T00:00:00Z'], ['U1', '2020-01-01T00:00:00Z'], ['U4', '2015-02-03T00:21:04Z'], ['U2', '2020-01-01T00:00:00Z'], ['U9', '2015-02-03T00:21:04Z'],
+        ]);
+      });
+
+      it('stops between batches when its signal aborts: the batches committed are kept, no other', async () => {
+        const tally = new Tally();
+        const controller = new AbortController();
+        await expect(sync(stream(read()), {
+          ...options(tally), batchSize: 2, storageOrder: true, signal: controller.signal,
+          commit: () => controller.abort('SIGINT'),
+        })).rejects.toThrow('interrupted by SIGINT');
+        expect(tally.counts).toEqual({ added: 0, updated: 1, unchanged: 0, skipped: 1, failed: 0 });
+        expect(people().filter((p) => p.slack_last_login === '2020-01-01T00:00:00Z').map((p) => p.slack_user_id)).toEqual(['U5']);
+      });
+    });
   });
 });
 
