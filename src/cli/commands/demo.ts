@@ -66,5 +66,6 @@ function lastLogins(file: string): string {
     table(['name', 'email', 'Slack User Id', 'Slack Last Login'], rows),
     '',
     'See everything with: intake records users · intake runs · intake runs show <id>',
+    'Who has not logged in: intake report inactive --days 30 · in a browser: intake serve, then http://127.0.0.1:8080/',
   ].join('\n');
 }
