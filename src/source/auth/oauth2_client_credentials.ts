@@ -1,5 +1,5 @@
 import type { ComponentDefinition } from '../../registry.js';
-import { renderAuth, requestToken, tokenCache } from './token.js';
+import { bearerFrom, renderAuth, requestToken, tokenCache } from './token.js';
 import type { Auth, AuthContext, AuthSpec } from './types.js';
 
 /**
@@ -50,15 +50,6 @@ export const oauth2ClientCredentials: ComponentDefinition<AuthSpec, AuthContext,
       else Object.assign(form, { client_id: id, client_secret: secret });
       return requestToken(ctx, renderAuth(spec.token_url, ctx), form, headers);
     }, spec.exports);
-    return {
-      apply: async (request) => {
-        request.headers.authorization = `Bearer ${await cache.get()}`;
-      },
-      refresh: async () => {
-        cache.drop();
-        return true;
-      },
-      exports: cache.exports,
-    };
+    return bearerFrom(cache);
   },
 };

@@ -1,7 +1,7 @@
 import { CredentialError } from '../../errors.js';
 import type { ComponentDefinition } from '../../registry.js';
 import { readSigningKey, type SigningKey } from './signing_key.js';
-import { renderAuth, requestToken, tokenCache } from './token.js';
+import { bearerFrom, renderAuth, requestToken, tokenCache } from './token.js';
 import type { Auth, AuthContext, AuthSpec } from './types.js';
 
 /**
@@ -70,16 +70,7 @@ export const oauth2JwtBearer: ComponentDefinition<AuthSpec, AuthContext, Auth> =
       ctx.addSecret(assertion);
       return requestToken(ctx, tokenUrl, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, {}, { ...grantHints, ...spec.token_error_hints });
     }, spec.exports);
-    return {
-      apply: async (request) => {
-        request.headers.authorization = `Bearer ${await cache.get()}`;
-      },
-      refresh: async () => {
-        cache.drop();
-        return true;
-      },
-      exports: cache.exports,
-    };
+    return bearerFrom(cache);
   },
 };
 

@@ -1,5 +1,5 @@
 import type { ComponentDefinition } from '../../registry.js';
-import { renderAuth, requestToken, tokenCache } from './token.js';
+import { bearerFrom, renderAuth, requestToken, tokenCache } from './token.js';
 import type { Auth, AuthContext, AuthSpec } from './types.js';
 
 /**
@@ -51,15 +51,6 @@ export const oauth2RefreshToken: ComponentDefinition<AuthSpec, AuthContext, Auth
       if (typeof rotated === 'string' && rotated.trim() && rotated.trim() !== form.refresh_token) ctx.credentialChanged(spec.refresh_token_field, rotated.trim());
       return token;
     }, spec.exports);
-    return {
-      apply: async (request) => {
-        request.headers.authorization = `Bearer ${await cache.get()}`;
-      },
-      refresh: async () => {
-        cache.drop();
-        return true;
-      },
-      exports: cache.exports,
-    };
+    return bearerFrom(cache);
   },
 };

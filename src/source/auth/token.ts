@@ -2,7 +2,7 @@ import { compileTemplate } from '../../definition/template.js';
 import { CredentialError } from '../../errors.js';
 import { encodeBody } from '../http.js';
 import { getter } from '../paths.js';
-import type { AuthContext } from './types.js';
+import type { Auth, AuthContext } from './types.js';
 
 export interface Token {
   value: string;
@@ -104,6 +104,23 @@ export function tokenCache(ctx: AuthContext, fetch: () => Promise<Token>, export
     },
   };
   return cache;
+}
+
+/**
+ * The auth of a token grant: `Authorization: Bearer <token>` from the cache; after an HTTP 401
+ * the token is dropped and the request retried once with a fresh one.
+ */
+export function bearerFrom(cache: TokenCache): Auth {
+  return {
+    apply: async (request) => {
+      request.headers.authorization = `Bearer ${await cache.get()}`;
+    },
+    refresh: async () => {
+      cache.drop();
+      return true;
+    },
+    exports: cache.exports,
+  };
 }
 
 /** The exported values of one token response; a missing one is a credential error that names it (never the token). */
