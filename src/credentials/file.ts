@@ -33,7 +33,7 @@ export function readCredentialsFile(path: string): CredentialsFile {
   const at = (node: Node | null | undefined, text: string) => problems.push(`${position(path, lines, node)} ${text}`);
   const root = doc.contents;
   if (root !== null && !(isScalar(root) && root.value === '')) {
-    if (!isMap(root)) at(root, 'the file must map connector ids to their credential fields (slack-users:, then token: on the next line, indented)');
+    if (!isMap(root)) at(root, 'the file must map connector ids to their credential fields (<connector id>:, then each field, e.g. token:, on its own line below it, indented)');
     else {
       for (const pair of root.items) {
         const id = String((pair.key as Scalar | null)?.value ?? '');

@@ -33,7 +33,7 @@ ${report.users.length ? html`<table id="users">
 ${report.users.slice(0, pageRows).map((u) => html`<tr><td>${u.name}</td><td>${u.email}</td><td>${u.app}</td><td>${u.last_login ? u.last_login.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC') : 'never'}</td><td class="n">${u.days ?? ''}</td></tr>`)}
 </tbody>
 </table>
-${report.users.length > pageRows ? html`<p id="more">… and ${report.users.length - pageRows} more: <a href="/insights.csv?${query.toString()}">the CSV</a> holds all ${report.users.length}.</p>` : ''}` : html`<p>No user has been inactive that long.</p>`}` : html`<p>${report.app ? html`No last logins of an app named “${report.app}” in the store.` : 'No last logins in the store yet: run a last-login integration (for example mappings/slack-last-login.yaml).'}</p>`}
+${report.users.length > pageRows ? html`<p id="more">… and ${report.users.length - pageRows} more: <a href="/insights.csv?${query.toString()}">the CSV</a> holds all ${report.users.length}.</p>` : ''}` : html`<p>No user has been inactive that long.</p>`}` : html`<p>${report.app ? html`No last logins of an app named “${report.app}” in the store.` : 'No last logins in the store yet: run an integration that writes a People datetime field named <app>_last_login, or SaaS user records with a last login.'}</p>`}
 `);
 }
 
