@@ -5,6 +5,7 @@ import { mappingFiles, nameOf } from '../integrations/catalog.js';
 import { launchState } from '../integrations/state.js';
 import { RunLog, type FinishedRun } from '../runlog/runlog.js';
 import { scheduleOf, type Schedule } from '../schedule/schedule.js';
+import { signatureOf } from '../service/scheduler.js';
 import { openStore } from '../store/db.js';
 import { checkQueue, openRedis, queueName, redisOptions, type QueueTarget } from './connection.js';
 import type { QueueRunResult, RunJobData } from './job.js';
@@ -95,6 +96,16 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
   let caughtUp = 0;
   const scheduled = new Map<string, Entry>();
   const problems = new Map<string, { name: string; file: string; message: string }>();
+  // a launched integration's job, loaded again only when its mapping file changed on disk (as the in-process scheduler does)
+  const loaded = new Map<string, { signature: string; job: ReturnType<typeof jobFor> }>();
+  const jobOf = (file: string) => {
+    const signature = signatureOf(file);
+    const known = loaded.get(file);
+    if (known?.signature === signature) return known.job;
+    const job = jobFor(file, problems, emit);
+    loaded.set(file, { signature, job });
+    return job;
+  };
 
   const refresh = async () => {
     const wanted = new Set<string>();
@@ -102,9 +113,10 @@ export async function startQueueService(options: QueueServiceOptions): Promise<Q
       const name = nameOf(file);
       if (launchState(db, name) !== 'launched') {
         problems.delete(name);
+        loaded.delete(file);
         continue;
       }
-      const job = jobFor(file, problems, emit);
+      const job = jobOf(file);
       if (!job) continue;
       wanted.add(name);
       const signature = JSON.stringify({ repeat: job.repeat, data: job.data });

@@ -266,7 +266,8 @@ export class Scheduler {
   }
 }
 
-function signatureOf(file: string): string {
+/** What tells a mapping file changed on disk without reading it: mtime, size and inode. */
+export function signatureOf(file: string): string {
   try {
     const s = statSync(file);
     return `${s.mtimeMs}:${s.size}:${s.ino}`;
