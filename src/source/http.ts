@@ -26,6 +26,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   /** a serialised body; its content-type is in `headers` */
   body?: string;
+  /** stops the request (and its retries and waits) when the read that wanted it has ended */
+  signal?: AbortSignal;
 }
 
 const agent = {
@@ -58,7 +60,7 @@ export const defaultTimeouts: Timeouts = { connectMs: 10_000, idleMs: 30_000, re
 export async function send(request: HttpRequest, timeouts: Timeouts = defaultTimeouts): Promise<HttpResponse> {
   const { connectMs, idleMs, requestMs } = timeouts;
   const response = await (await gotClient())(request.url, {
-    method: request.method, headers: request.headers, body: request.body, responseType: 'buffer',
+    method: request.method, headers: request.headers, body: request.body, responseType: 'buffer', signal: request.signal,
     timeout: { lookup: connectMs, connect: connectMs, secureConnect: connectMs, socket: idleMs, request: requestMs },
   });
   return { status: response.statusCode, headers: response.headers, ...decode(response.body) };

@@ -229,8 +229,10 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   const about = source.label ? `${source.label}: ` : '';
   const seen = new Set<string>();
 
+  // a page requested ahead or next that the read no longer needs (it ended: done, failed, or its consumer stopped) is aborted
+  const stopped = new AbortController();
   const fetchPage = async (extra: PageRequest, number: number): Promise<Page> => {
-    const request = build(extra, vars);
+    const request = { ...build(extra, vars), signal: stopped.signal };
     let response: Awaited<ReturnType<typeof call>>;
     try {
       response = await call(client, request);
@@ -308,6 +310,7 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   } finally {
     pending?.catch(() => undefined);
     ahead.clear(); // requests ahead that no page asked for: their answers are dropped
+    stopped.abort(); // and the requests themselves stop, retries and waits included
   }
 }
 

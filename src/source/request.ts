@@ -106,6 +106,7 @@ export function requester(options: {
     try {
       response = await send({ ...request, url, headers }, policy.timeouts);
     } catch (error) {
+      request.signal?.throwIfAborted(); // the read ended: no verdict, no retry
       return { verdict: networkVerdict(error, url.host, policy.timeouts, responses > 0), sent: asSent };
     }
     responses++;
@@ -149,7 +150,7 @@ export function requester(options: {
         const reason = options.scrub(verdict.message);
         options.onWait?.(wait, reason);
         options.onRetry?.({ reason, waitMs: wait, retry: true });
-        await sleep(wait);
+        await sleep(wait, request.signal);
         waited += wait;
       }
     },

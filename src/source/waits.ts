@@ -92,8 +92,20 @@ export function backoff(policy: Pick<RequestPolicy, 'baseDelayMs' | 'maxWaitMs'>
   return Math.ceil(Math.min(delay + random * (delay / 2), Math.max(policy.maxWaitMs, delay)));
 }
 
-/** Sleeps at least `ms` (a timer may fire a little early). */
-export async function sleep(ms: number): Promise<void> {
+/** Sleeps at least `ms` (a timer may fire a little early); an aborted `signal` ends it at once with its reason. */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   const until = Date.now() + ms;
-  for (let left = ms; left > 0; left = until - Date.now()) await new Promise((resolve) => setTimeout(resolve, left));
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, left);
+      signal?.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+  }
+  signal?.throwIfAborted();
 }

@@ -84,4 +84,28 @@ describe('pages in flight at once (pagination concurrency)', () => {
     expect(positions).toEqual(expected);
     expect(positions[positions.length - 1]).toBe('done');
   });
+
+  it('a read that stops (its consumer is done) stops the requests it still has in flight: no retry of a page nobody will read', async () => {
+    server.use(
+      http.get(`${BASE}/team.accessLogs`, ({ request }) => {
+        const page = Number(new URL(request.url).searchParams.get('page'));
+        if (page > 1) return new HttpResponse('busy, try again', { status: 503 }); // a transient failure: retried after a backoff
+        const logins = [0, 1, 2].map((i) => ({ user_id: `P1-${i}`, username: 'u', count: 1, date_last: 1_700_000_000 }));
+        return HttpResponse.json({ ok: true, logins, paging: { count: 3, total: 15, page: 1, pages: 5 } });
+      }),
+    );
+    const options = sourceOptions(file, {}, { pagination: { ...pagination, concurrency: 4 }, retry: { attempts: 5, base_delay_ms: 100, max_wait_seconds: 1 } });
+    const first: string[] = [];
+    for await (const item of readSource(options).items) {
+      if ('record' in item) first.push(String(item.record.user_id));
+      break;
+    }
+    expect(first).toEqual(['P1-0']);
+    const askedAtStop = requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 800)); // several backoffs of 100-150 ms
+    expect(requests.length).toBe(askedAtStop);
+    const perPage = new Map<number, number>();
+    for (const r of requests) perPage.set(Number(r.url.searchParams.get('page')), (perPage.get(Number(r.url.searchParams.get('page'))) ?? 0) + 1);
+    expect([...perPage.values()].every((n) => n === 1)).toBe(true);
+  });
 });
