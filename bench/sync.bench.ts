@@ -48,7 +48,7 @@ import { spawnServer } from './server.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 const mappingFile = join(repo, 'mappings/slack-last-login.yaml');
-const cli = join(repo, 'dist/src/cli/main.js');
+const cli = join(repo, 'dist/cli/intake.js'); // the `intake` command users run (package.json's bin)
 const baselineScript = join(here, 'baseline.js');
 const PAGE_SIZE = 1000;
 /** The bars of issue 11 (docs/benchmark.md): wall and CPU against the hand-written program, start-up, latency, the large case. */

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { cli } from '../helpers/cli.js';
 import { edit, positionOf, root, shipped, workspace, type Workspace } from '../definition/workspace.js';
 
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const yamlIn = (dir: string) => readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f));
 let ws: Workspace;
 

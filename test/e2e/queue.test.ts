@@ -7,12 +7,11 @@ import { startSlackSimulator, type Simulator } from '../../src/demo/simulator.js
 import { setLaunchState } from '../../src/integrations/state.js';
 import { RunLog, type RunSummary } from '../../src/runlog/runlog.js';
 import { openStore, openStoreForReading } from '../../src/store/db.js';
-import { intake, root } from '../helpers/cli.js';
+import { cli, intake } from '../helpers/cli.js';
 import { freePort } from '../helpers/redis.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
 import { queueFolder } from '../queue/workspace.js';
 
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const configHome = mkdtempSync(join(tmpdir(), 'intake-queue-e2e-'));
 
 let redis: TestRedis;

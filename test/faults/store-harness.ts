@@ -9,9 +9,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from '../helpers/cli.js';
+import { cli, root } from '../helpers/cli.js';
 
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 
 /** The planted credential: it must appear in no output, run log or store byte. */
 export const TOKEN = 'xoxp-planted-7373737373-store-fault-token';

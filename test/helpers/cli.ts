@@ -5,7 +5,8 @@ import { join } from 'node:path';
 
 /** The repository root: the CLI runs here unless a test gives another folder. */
 export const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+/** The built `intake` command, as package.json's `bin` names it (the bundle `npm run build` writes). */
+export const cli = join(root, 'dist', 'cli', 'intake.js');
 
 export interface CliResult {
   code: number;

@@ -2,9 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from './cli.js';
+import { cli } from './cli.js';
 
-const cli = join(root, 'dist', 'src', 'cli', 'main.js');
 const configHome = join(mkdtempSync(join(tmpdir(), 'intake-serve-')), 'config');
 
 export type Event = Record<string, unknown> & { event?: string; at?: string };
