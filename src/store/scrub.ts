@@ -15,7 +15,10 @@ export function scrubBindings(db: Database.Database): Database.Database {
     const statement = prepare(sql);
     for (const method of ['run', 'get', 'all', 'iterate'] as Method[]) {
       const original = (statement[method] as (...params: unknown[]) => unknown).bind(statement);
-      (statement as unknown as Record<Method, (...params: unknown[]) => unknown>)[method] = (...params: unknown[]) => original(...params.map(scrubParam));
+      (statement as unknown as Record<Method, (...params: unknown[]) => unknown>)[method] = (...params: unknown[]) => {
+        for (let i = 0; i < params.length; i++) params[i] = scrubParam(params[i]);
+        return original(...params);
+      };
     }
     return statement;
   }) as typeof db.prepare;

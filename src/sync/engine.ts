@@ -206,10 +206,14 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
 async function inStorageOrder(all: Planned[], kind: Kind, target: Target): Promise<void> {
   const keys = [...new Set(all.map((p) => p.people.keys[0]).filter((k) => k !== ''))];
   const order = await target.storageOrder!(kind.name, kind.keyFields[0], keys, { where: kind.where, caseInsensitive: kind.caseInsensitive[0] });
-  const rank = (p: Planned) => order.get(p.people.keys[0]) ?? Infinity;
-  const ranked = all.map((p, i) => ({ p, r: rank(p), i }));
-  ranked.sort((a, b) => a.r - b.r || a.i - b.i);
-  for (let i = 0; i < ranked.length; i++) all[i] = ranked[i].p;
+  // positions in two typed arrays, not an object per record
+  const ranks = new Float64Array(all.length);
+  for (let i = 0; i < all.length; i++) ranks[i] = order.get(all[i].people.keys[0]) ?? Infinity;
+  const positions = new Uint32Array(all.length);
+  for (let i = 0; i < positions.length; i++) positions[i] = i;
+  positions.sort((a, b) => ranks[a] - ranks[b] || a - b);
+  const sorted = Array.from(positions, (i) => all[i]);
+  for (let i = 0; i < sorted.length; i++) all[i] = sorted[i];
 }
 
 /** The items until `signal` aborts; a pending read is abandoned then, not awaited (a stalled request must not hold the stop). */
@@ -446,15 +450,18 @@ async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<(
 /** The fields whose value differs from the stored record, or undefined when none does. */
 function changed(stored: Fields, next: Fields): Fields | undefined {
   let changes: Fields | undefined;
-  for (const [name, value] of Object.entries(next)) {
+  for (const name in next) {
+    const value = next[name];
     if (!same(stored[name], value)) (changes ??= {})[name] = value;
   }
   return changes;
 }
 
 function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
   if ((a === null || a === undefined) && (b === null || b === undefined)) return true;
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+  if (typeof a === 'string' && typeof b === 'string') return false; // the usual case: no JSON of either
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function keyValue(value: unknown): string {
