@@ -26,7 +26,8 @@ export function sqliteTarget(db: Database.Database): Target {
     if (!statement) {
       const also = where.map((name) => ` AND json_extract(data, '$.${name}') = ?`).join('');
       const key = keyExpression(field, folded);
-      statement = db.prepare(`SELECT id, data, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`);
+      // rows as arrays: no object with named properties per row
+      statement = db.prepare(`SELECT id, data, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`).raw(true);
       lookups.set(id, statement);
     }
     return statement;
@@ -40,7 +41,7 @@ export function sqliteTarget(db: Database.Database): Target {
       const also = where.map((name) => ` AND json_extract(data, '$.${name}') = ?`).join('');
       const key = keyExpression(field, folded);
       // rowid and key both come from the key's index: the records themselves are not read
-      statement = db.prepare(`SELECT id, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`);
+      statement = db.prepare(`SELECT id, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`).raw(true);
       positions.set(id, statement);
     }
     return statement;
@@ -85,8 +86,11 @@ export function sqliteTarget(db: Database.Database): Target {
       const found = new Map<string, StoredRecord>();
       for (let i = 0; i < values.length; i += lookupChunk) {
         const chunk = values.slice(i, i + lookupChunk);
-        const rows = lookup(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as { id: number; data: string; k: unknown }[];
-        for (const row of rows) if (!found.has(String(row.k))) found.set(String(row.k), { id: String(row.id), fields: JSON.parse(row.data) as Fields });
+        const rows = lookup(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as [id: number, data: string, k: unknown][];
+        for (const [id, data, k] of rows) {
+          const key = String(k);
+          if (!found.has(key)) found.set(key, { id: String(id), fields: JSON.parse(data) as Fields });
+        }
       }
       return found;
     },
@@ -97,8 +101,11 @@ export function sqliteTarget(db: Database.Database): Target {
       const order = new Map<string, number>();
       for (let i = 0; i < values.length; i += lookupChunk) {
         const chunk = values.slice(i, i + lookupChunk);
-        const rows = position(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as { id: number; k: unknown }[];
-        for (const row of rows) if (!order.has(String(row.k))) order.set(String(row.k), row.id);
+        const rows = position(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as [id: number, k: unknown][];
+        for (const [id, k] of rows) {
+          const key = String(k);
+          if (!order.has(key)) order.set(key, id);
+        }
       }
       return order;
     },
