@@ -177,6 +177,7 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
       const planned = prepare(item, people, options, seen);
       if (planned) held.push(planned);
     }
+    seen.clear(); // every item is in: no more duplicates to find, and 300,000 keys' worth of table to free
     const order = await inStorageOrder(held.first, people, options.target);
     for (let n = 0; n < order.length; n++) {
       batch.push(held.take(order[n]));
