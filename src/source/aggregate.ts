@@ -68,7 +68,10 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
   }
   // handed on a slice at a time, each record made as it goes: it dies young in the engine
   let out: SourceItem[] = [];
-  for (const [id, row] of table.rows) {
+  const ids = table.ids;
+  table.rows.clear(); // the key table's memory goes before the engine builds its own
+  for (let row = 0; row < ids.length; row++) {
+    const id = ids[row];
     const failed = failures.get(id);
     if (failed === undefined) out.push({ record: table.record(row) });
     else {
@@ -96,6 +99,8 @@ const slice = 1000;
  */
 class Columns {
   readonly rows = new Map<string, number>();
+  /** each row's key */
+  readonly ids: string[] = [];
   /** every column; `order`: those an entry has had, in the order they were first seen (a record's field order) */
   private readonly all: Column[] = [];
   private readonly order: Column[] = [];
@@ -112,7 +117,7 @@ class Columns {
     let column = this.byName.get(name);
     if (!column) {
       column = new Column(name, !this.plain.has(name));
-      column.values = new Array<unknown>(this.rows.size).fill(undefined);
+      column.values = new Array<unknown>(this.ids.length).fill(undefined);
       this.byName.set(name, column);
       this.all.push(column);
     }
@@ -122,7 +127,8 @@ class Columns {
   /** A new group from its first entry. */
   add(id: string, entry: SourceRecord): void {
     for (const name in entry) this.seen(name);
-    this.rows.set(id, this.rows.size);
+    this.rows.set(id, this.ids.length);
+    this.ids.push(id);
     const all = this.all;
     for (let c = 0; c < all.length; c++) all[c].values.push(all[c].pack(entry[all[c].name]));
   }
@@ -148,6 +154,7 @@ class Columns {
 
   clear(): void {
     this.rows.clear();
+    this.ids.length = 0;
     for (const column of this.all) column.values = [];
   }
 
