@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AggregateSpec, Reducer } from '../../src/definition/model.js';
-import { aggregate, compare, instantSeconds } from '../../src/source/aggregate.js';
+import { aggregate, compare } from '../../src/source/aggregate.js';
+import { instantSeconds } from '../../src/columns.js';
 import type { Chunk } from '../../src/source/read.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { epochToIso } from '../../src/mapping/converters/index.js';
