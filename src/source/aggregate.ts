@@ -25,7 +25,9 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
   const { by, latest_by: latestBy } = spec;
   const table = new Columns([by, ...fields], new Set(fields.filter((_, i) => reducers[i] === 'sum')));
   const taken = fields.map((f) => table.column(f));
-  const latestColumn = new Column('', true);
+  // the latest entry's latest_by value is the greatest one: with `max` on that field, its column already holds it
+  const shared = latestBy !== undefined && spec.take?.[latestBy] === 'max';
+  const latestColumn = shared ? table.column(latestBy) : new Column('', true);
   const failures = new Map<string, string>();
   const scratch: unknown[] = new Array(reducers.length);
   const unkeyed: SourceItem[] = [];
@@ -44,13 +46,13 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
         continue;
       }
       const id = typeof key === 'string' ? key : String(key);
-      const latest = latestBy ? latestColumn.pack(entry[latestBy]) : undefined;
-      let row = table.rows.get(id);
+      const row = table.rows.get(id);
       if (row === undefined) {
         table.add(id, entry);
-        latestColumn.values.push(latest);
+        if (!shared) latestColumn.values.push(latestBy ? latestColumn.pack(entry[latestBy]) : undefined);
         continue;
       }
+      const latest = latestBy ? latestColumn.pack(entry[latestBy]) : undefined;
       const order = latestBy ? compare(latest, latestColumn.values[row]) : 1;
       const isLatest = order > 0 || (order === 0 && tieBreak(entry, table.record(row), spec) > 0);
       for (let i = 0; i < reducers.length; i++) {
@@ -59,7 +61,7 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
       }
       if (isLatest) {
         table.set(row, entry);
-        latestColumn.values[row] = latest;
+        if (!shared) latestColumn.values[row] = latest;
       }
       for (let i = 0; i < reducers.length; i++) taken[i].values[row] = scratch[i];
     }
@@ -84,7 +86,7 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
     }
   }
   table.clear();
-  latestColumn.values = [];
+  if (!shared) latestColumn.values = [];
   for (const [ref, failed] of failures) out.push({ failed, ref });
   if (out.length) yield { first: 0, items: out };
 }
