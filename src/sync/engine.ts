@@ -173,7 +173,7 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
   if (options.storageOrder && options.target.storageOrder && !options.dryRun) {
     // every item first (outcomes decided without the target, such as duplicates, are staged for the first batch);
     // held as columns, not an object graph per record: 300,000 records of it outlived every young collection
-    const held = new Held(options.syncKey.length, Boolean(saas));
+    const held = new Held(options.syncKey.length, people.caseInsensitive[0], Boolean(saas));
     for await (const item of untilAborted(items, options.signal)) {
       const planned = prepare(item, people, options, seen);
       if (planned) held.push(planned);
@@ -232,22 +232,26 @@ class Held {
   private readonly byName = new Map<string, Column>();
   private readonly shapes: Column[][] = [];
   private readonly shapeIds = new Map<string, number>();
-  private readonly shapeOf: number[] = [];
+  /** each record's shape, once there is more than one */
+  private shapeOf: number[] | undefined;
 
   constructor(
     private readonly keyCount: number,
+    /** whether the first key value is folded (a case-insensitive key), so the key itself is kept too */
+    private readonly folded: boolean,
     private readonly linked: boolean,
   ) {}
 
   push({ people, saas }: Planned): void {
     const n = this.first.length;
     this.first.push(people.keys[0]);
-    this.key.push(people.key);
+    if (this.folded) this.key.push(people.key); // else the key is the first key value
     if (this.keyCount > 1) this.keys.push(people.keys);
     if (this.linked) this.saas.push(saas);
     const fields = people.fields;
     const shape = this.shapeFor(fields, n);
-    this.shapeOf.push(shape);
+    if (shape !== 0 && !this.shapeOf) this.shapeOf = new Array<number>(n).fill(0);
+    this.shapeOf?.push(shape);
     const columns = this.columns;
     for (let c = 0; c < columns.length; c++) columns[c].values.push(columns[c].pack(fields[columns[c].name]));
   }
@@ -255,17 +259,17 @@ class Held {
   /** The record at position `n`, released from here. */
   take(n: number): Planned {
     const fields: Fields = {};
-    for (const column of this.shapes[this.shapeOf[n]]) {
+    for (const column of this.shapes[this.shapeOf?.[n] ?? 0]) {
       fields[column.name] = column.unpack(column.values[n]);
       column.values[n] = undefined;
     }
-    const people = { key: this.key[n], keys: this.keyCount > 1 ? this.keys[n] : [this.first[n]], fields };
+    const people = { key: this.folded ? this.key[n] : this.first[n], keys: this.keyCount > 1 ? this.keys[n] : [this.first[n]], fields };
     return { people, saas: this.linked ? this.saas[n] : undefined };
   }
 
   /** The shape of a record's field names (the previous record's, most often), making the columns it needs. */
   private shapeFor(fields: Fields, n: number): number {
-    const last = n > 0 ? this.shapeOf[n - 1] : -1;
+    const last = n > 0 ? (this.shapeOf?.[n - 1] ?? 0) : -1;
     if (last >= 0) {
       const shape = this.shapes[last];
       let i = 0;
