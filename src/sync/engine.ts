@@ -4,6 +4,7 @@ import type { CompiledMapping } from '../mapping/compile.js';
 import type { SourceItem, SourceRecord } from '../source/types.js';
 import { foldCase, TargetUnavailable, type Fields, type RecordWrite, type StoredRecord, type Target } from '../targets/target.js';
 import { Tally } from './outcomes.js';
+import { Column } from '../columns.js';
 
 export interface SyncOptions {
   target: Target;
@@ -112,7 +113,7 @@ interface Kind {
  */
 export async function sync(items: AsyncIterable<SourceItem>, options: SyncOptions): Promise<void> {
   const size = options.batchSize ?? 5000;
-  const seen = new Map<string, string | undefined>(); // key → the partition it was listed under
+  const seen = new Seen();
   // outcomes are staged per batch and counted only once the batch is committed: a run's counts are what it wrote
   const people: Kind = {
     name: 'people', label: 'People', keyFields: options.syncKey.map((k) => k.target), caseInsensitive: options.syncKey.map((k) => k.match === 'case_insensitive'),
@@ -170,21 +171,22 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
   };
   const pending = () => batch.length + people.tally.read;
   if (options.storageOrder && options.target.storageOrder && !options.dryRun) {
-    // every item first (outcomes decided without the target, such as duplicates, are staged for the first batch)
-    const all: Planned[] = [];
+    // every item first (outcomes decided without the target, such as duplicates, are staged for the first batch);
+    // held as columns, not an object graph per record: 300,000 records of it outlived every young collection
+    const held = new Held(options.syncKey.length, people.caseInsensitive[0], Boolean(saas));
     for await (const item of untilAborted(items, options.signal)) {
       const planned = prepare(item, people, options, seen);
-      if (planned) all.push(planned);
+      if (planned) held.push(planned);
     }
-    await inStorageOrder(all, people, options.target);
-    for (const planned of all) {
-      batch.push(planned);
+    seen.clear(); // every item is in: no more duplicates to find, and 300,000 keys' worth of table to free
+    const order = await inStorageOrder(held.first, people, options.target);
+    for (let n = 0; n < order.length; n++) {
+      batch.push(held.take(order[n]));
       if (pending() >= size) {
         if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
         await flush();
       }
     }
-    all.length = 0;
     if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
     await flush();
     return;
@@ -198,22 +200,109 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
 }
 
 /**
- * Sorts records into the order the target stores them (by the first key field): a batch of records
- * stored next to each other rewrites a few of the store's pages, not most of them (in the embedded
- * store, 60 batches over 300,000 records: 3.4 s of commits against 0.13 s). Records the target
- * does not hold keep their order, after the others.
+ * The order in which to write the held records (their positions): the order the target stores them
+ * in (by the first key field), so a batch of records stored next to each other rewrites a few of
+ * the store's pages, not most of them (in the embedded store, 60 batches over 300,000 records: 3.4 s
+ * of commits against 0.13 s). Records the target does not hold keep their order, after the others.
+ * `first`: each record's first key value, as the duplicate check left them (distinct, not empty).
  */
-async function inStorageOrder(all: Planned[], kind: Kind, target: Target): Promise<void> {
-  const keys = [...new Set(all.map((p) => p.people.keys[0]).filter((k) => k !== ''))];
-  const order = await target.storageOrder!(kind.name, kind.keyFields[0], keys, { where: kind.where, caseInsensitive: kind.caseInsensitive[0] });
-  // positions in two typed arrays, not an object per record
-  const ranks = new Float64Array(all.length);
-  for (let i = 0; i < all.length; i++) ranks[i] = order.get(all[i].people.keys[0]) ?? Infinity;
-  const positions = new Uint32Array(all.length);
+async function inStorageOrder(first: string[], kind: Kind, target: Target): Promise<Uint32Array> {
+  const order = await target.storageOrder!(kind.name, kind.keyFields[0], first, { where: kind.where, caseInsensitive: kind.caseInsensitive[0] });
+  const rank = new Float64Array(first.length);
+  for (let i = 0; i < first.length; i++) rank[i] = order.get(first[i]) ?? Infinity;
+  order.clear();
+  const positions = new Uint32Array(first.length);
   for (let i = 0; i < positions.length; i++) positions[i] = i;
-  positions.sort((a, b) => ranks[a] - ranks[b] || a - b);
-  const sorted = Array.from(positions, (i) => all[i]);
-  for (let i = 0; i < sorted.length; i++) all[i] = sorted[i];
+  return positions.sort((a, b) => rank[a] - rank[b] || a - b);
+}
+
+/**
+ * Prepared records held until their batch is formed: one array per part, the mapped fields as a
+ * column per field (datetimes as numbers, see `Column`) and each record's field names as a shape
+ * the records that have the same names share. A record's objects are made again as it is taken:
+ * 300,000 of them (a fields object, a datetime string, a candidate, its keys) outlived every young
+ * collection and set how far V8 let the heap grow.
+ */
+class Held {
+  readonly first: string[] = [];
+  private readonly key: string[] = [];
+  private readonly keys: string[][] = [];
+  private readonly saas: Planned['saas'][] = [];
+  private readonly columns: Column[] = [];
+  private readonly byName = new Map<string, Column>();
+  private readonly shapes: Column[][] = [];
+  private readonly shapeIds = new Map<string, number>();
+  /** each record's shape, once there is more than one */
+  private shapeOf: number[] | undefined;
+
+  constructor(
+    private readonly keyCount: number,
+    /** whether the first key value is folded (a case-insensitive key), so the key itself is kept too */
+    private readonly folded: boolean,
+    private readonly linked: boolean,
+  ) {}
+
+  push({ people, saas }: Planned): void {
+    const n = this.first.length;
+    this.first.push(people.keys[0]);
+    if (this.folded) this.key.push(people.key); // else the key is the first key value
+    if (this.keyCount > 1) this.keys.push(people.keys);
+    if (this.linked) this.saas.push(saas);
+    const fields = people.fields;
+    const shape = this.shapeFor(fields, n);
+    if (shape !== 0 && !this.shapeOf) this.shapeOf = new Array<number>(n).fill(0);
+    this.shapeOf?.push(shape);
+    const columns = this.columns;
+    for (let c = 0; c < columns.length; c++) columns[c].values.push(columns[c].pack(fields[columns[c].name]));
+  }
+
+  /** The record at position `n`, released from here. */
+  take(n: number): Planned {
+    const fields: Fields = {};
+    for (const column of this.shapes[this.shapeOf?.[n] ?? 0]) {
+      fields[column.name] = column.unpack(column.values[n]);
+      column.values[n] = undefined;
+    }
+    const people = { key: this.folded ? this.key[n] : this.first[n], keys: this.keyCount > 1 ? this.keys[n] : [this.first[n]], fields };
+    return { people, saas: this.linked ? this.saas[n] : undefined };
+  }
+
+  /** The shape of a record's field names (the previous record's, most often), making the columns it needs. */
+  private shapeFor(fields: Fields, n: number): number {
+    const last = n > 0 ? (this.shapeOf?.[n - 1] ?? 0) : -1;
+    if (last >= 0) {
+      const shape = this.shapes[last];
+      let i = 0;
+      for (const name in fields) {
+        if (shape[i]?.name !== name) {
+          i = -1;
+          break;
+        }
+        i++;
+      }
+      if (i === shape.length) return last;
+    }
+    const names = Object.keys(fields);
+    const id = names.join('\u0000');
+    let shape = this.shapeIds.get(id);
+    if (shape === undefined) {
+      shape = this.shapes.length;
+      this.shapeIds.set(id, shape);
+      this.shapes.push(names.map((name) => this.column(name, n)));
+    }
+    return shape;
+  }
+
+  private column(name: string, rows: number): Column {
+    let column = this.byName.get(name);
+    if (!column) {
+      column = new Column(name, true);
+      column.values = new Array<unknown>(rows).fill(undefined);
+      this.byName.set(name, column);
+      this.columns.push(column);
+    }
+    return column;
+  }
 }
 
 /** The items until `signal` aborts; a pending read is abandoned then, not awaited (a stalled request must not hold the stop). */
@@ -252,6 +341,31 @@ async function* abortable<T>(items: AsyncIterable<T>, signal: AbortSignal): Asyn
   }
 }
 
+/** The keys synced in this run (the duplicate check), with the partition each was listed under when the read has partitions. */
+class Seen {
+  // a Set, and the partitions apart: a Map of 300,000 keys to undefined took a third more memory
+  private readonly keys = new Set<string>();
+  private readonly partitions = new Map<string, string>();
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  partition(key: string): string | undefined {
+    return this.partitions.get(key);
+  }
+
+  add(key: string, partition: string | undefined): void {
+    this.keys.add(key);
+    if (partition !== undefined) this.partitions.set(key, partition);
+  }
+
+  clear(): void {
+    this.keys.clear();
+    this.partitions.clear();
+  }
+}
+
 /**
  * Filters, maps and keys one item; records the outcome of items that go no further. Filters come
  * first, so a record a filter skips is skipped with its reason even when its key is empty. A key value
@@ -260,7 +374,7 @@ async function* abortable<T>(items: AsyncIterable<T>, signal: AbortSignal): Asyn
  * case-insensitive pair looks up and detects duplicates by its lower-case form. A duplicate of a
  * partitioned read names both partitions it was listed under.
  */
-function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Map<string, string | undefined>): Planned | undefined {
+function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Seen): Planned | undefined {
   const { syncKey } = options;
   if ('failed' in item) {
     record(options, people, item.ref, 'failed', item.failed);
@@ -294,12 +408,12 @@ function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: Map
   }
   const keys = values.map((value, i) => (syncKey[i].match === 'case_insensitive' ? foldCase(value) : value));
   if (seen.has(keys[0])) {
-    const first = seen.get(keys[0]);
+    const first = seen.partition(keys[0]);
     const where = first && item.partition ? ` (listed under ${first}, and again under ${item.partition})` : '';
     record(options, people, key, 'skipped', `duplicate: another record with ${syncKey[0].target} = ${key} was already synced in this run${where}`);
     return undefined;
   }
-  seen.set(keys[0], item.partition);
+  seen.add(keys[0], item.partition);
   syncKey.forEach((pair, i) => {
     if (values[i] !== '') fields[pair.target] = values[i];
   });

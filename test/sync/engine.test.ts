@@ -298,13 +298,13 @@ describe('sync keys through the mapping (regression: 216 duplicate People throug
   } as unknown as ConnectorSpec;
   const peopleFields = new Map([...['username', 'email', 'role', 'pd_user_id'].map((name) => [name, { name, label: name, type: 'string' as const, required: false, custom: false }] as const)]);
 
-  async function run(items: SourceItem[], syncKey: MappingSpec['sync_key'], fields: MappingSpec['fields'], preference: Preference = 'create_update') {
+  async function run(items: SourceItem[], syncKey: MappingSpec['sync_key'], fields: MappingSpec['fields'], preference: Preference = 'create_update', storageOrder = false) {
     const spec: MappingSpec = { connector: 'pd', record_type: 'people', preference, sync_key: syncKey, fields };
     const tally = new Tally();
     const compiled = compileMapping(spec, pagerduty, { people: peopleFields }, { sync_time: '', credential_name: '', settings: {} }, (at, _c, message) => {
       throw new Error(`test mapping: ${at.join('.')}: ${message}`);
     });
-    await sync(stream(items), { target, preference, tally, mapping: compiled, syncKey: resolveKeyPairs(syncKey!), required: [] });
+    await sync(stream(items), { target, preference, tally, mapping: compiled, syncKey: resolveKeyPairs(syncKey!), required: [], storageOrder, batchSize: 2 });
     return tally;
   }
 
@@ -336,6 +336,28 @@ describe('sync keys through the mapping (regression: 216 duplicate People throug
     const tally = await run([pd('P1', 'a@example.com'), pd('P2', 'A@Example.com')], [{ source: 'email', target: 'email' }], { username: 'name', role: { value: 'Employee' } });
     expect(tally.counts).toMatchObject({ added: 1, skipped: 1 });
     expect(tally.details[0].reason).toMatch(/^duplicate: another record with email = A@Example.com/);
+  });
+
+  it('in the store\'s order (an aggregated read), e-mail keys in any case and records without a second key value end as in the order read, with the keys as read', async () => {
+    const items = [pd('P1', 'Ravi.Patel1@Example.com'), pd('', 'New.One@example.com'), pd('P2', 'ANA.LIMA@example.com'), pd('P3', 'ravi.patel1@example.COM'), pd('', 'Zoe@Example.com')];
+    const outcome = async (storageOrder: boolean) => {
+      db = openStore(':memory:');
+      target = sqliteTarget(db);
+      await seed(['zoe@example.com', 'ana.lima@example.com', 'ravi.patel1@example.com']);
+      const tally = await run(items, [{ source: 'email', target: 'email' }, { source: 'pd_id', target: 'pd_user_id' }], { username: 'name', role: { value: 'Employee' } }, 'update_only', storageOrder);
+      const stored = listRecords(db, 'people').map((p) => [p.email, p.pd_user_id ?? null]);
+      return { counts: tally.counts, reasons: tally.details.map((d) => `${d.key}: ${d.reason}`).sort(), stored };
+    };
+    const inStoreOrder = await outcome(true);
+    expect(inStoreOrder).toEqual(await outcome(false));
+    expect(inStoreOrder.counts).toEqual({ added: 0, updated: 3, unchanged: 0, skipped: 2, failed: 0 });
+    expect(inStoreOrder.reasons).toEqual([
+      'New.One@example.com: not in People (no record with email = New.One@example.com): the update only preference does not create records',
+      'ravi.patel1@example.COM: duplicate: another record with email = ravi.patel1@example.COM was already synced in this run',
+    ]);
+    expect(inStoreOrder.stored).toEqual([
+      ['Zoe@Example.com', null], ['ANA.LIMA@example.com', 'P2'], ['Ravi.Patel1@Example.com', 'P1'],
+    ]);
   });
 
   it('a key mapped to empty fails the record with a reason', async () => {
