@@ -179,7 +179,9 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     position = source.position;
     resumed = source.resumed;
     const checkpoint = (): Checkpoint | null => checkpointOf(position(), Boolean(connector.aggregate), fingerprint, scrub);
-    await sync(test ? take(source.items, testRecords) : source.items, {
+    // an aggregated read hands on its groups only once it has read everything: written in the store's order, taken a list at a time
+    const storageOrder = Boolean(connector.aggregate) && !connector.detail && !test;
+    await sync(test ? take(source.items, testRecords) : storageOrder ? { lists: source.lists } : source.items, {
       target,
       preference: mapping.preference,
       mapping: compiled,
@@ -211,8 +213,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
         return at === undefined || at === 'done' || at.skip === 0;
       },
       signal: options.signal,
-      // an aggregated read hands on its groups only once it has read everything: written in the store's order
-      storageOrder: Boolean(connector.aggregate) && !connector.detail && !test,
+      storageOrder,
     });
   } catch (error) {
     failure = asFailure(error, options.db);

@@ -78,7 +78,17 @@ export interface PageDecision {
  * then enriched by detail calls, when the connector says so. The next page is requested as soon
  * as its cursor is known, while the current page's records are consumed.
  */
-export function readSource(options: SourceOptions): { items: AsyncGenerator<SourceItem>; stats: SourceStats; position: () => SourcePosition | 'done' | undefined; resumed: () => boolean } {
+export function readSource(options: SourceOptions): {
+  items: AsyncGenerator<SourceItem>;
+  /**
+   * the same items a list at a time (instead of `items`, not with it): for a consumer that takes
+   * them all before it writes any (an aggregated read's groups), without a hop per item
+   */
+  lists: AsyncGenerator<readonly SourceItem[]>;
+  stats: SourceStats;
+  position: () => SourcePosition | 'done' | undefined;
+  resumed: () => boolean;
+} {
   const stats: SourceStats = { pages: 0, entries: 0, requests: 0, warnings: [], retries: noRetries() };
   const connector = project(options.connector, options.fields);
   const extract = compileExtract(connector.fields, connector.aggregate?.by ?? connector.sync_key);
@@ -109,12 +119,15 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
       yield { page, first: skip, items };
     }
   }
-  async function* items(): AsyncGenerator<SourceItem> {
+  async function* stages(): AsyncGenerator<Chunk> {
     const client = await createClient({ ...options, onRetry: (event) => countRetry(stats.retries, event) });
     let stream = chunks(client);
     if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
     if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats);
-    for await (const chunk of stream) {
+    yield* stream;
+  }
+  async function* items(): AsyncGenerator<SourceItem> {
+    for await (const chunk of stages()) {
       const list = chunk.items;
       for (let j = 0; j < list.length; j++) {
         if (countOnYield) stats.entries++;
@@ -124,11 +137,20 @@ export function readSource(options: SourceOptions): { items: AsyncGenerator<Sour
       }
     }
   }
+  async function* lists(): AsyncGenerator<readonly SourceItem[]> {
+    for await (const chunk of stages()) {
+      if (!chunk.items.length) continue;
+      if (countOnYield) stats.entries += chunk.items.length;
+      current = chunk;
+      through = chunk.first + chunk.items.length;
+      yield chunk.items;
+    }
+  }
   const position = () => {
     if (!resumable) return undefined;
     return current?.page ? after(current.page, through) : options.resume;
   };
-  return { items: items(), stats, position, resumed: () => resumed };
+  return { items: items(), lists: lists(), stats, position, resumed: () => resumed };
 }
 
 /**

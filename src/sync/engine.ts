@@ -111,7 +111,7 @@ interface Kind {
  * A People plus SaaS user integration then does the same for each user's SaaS user record,
  * linked to the People record it found or created.
  */
-export async function sync(items: AsyncIterable<SourceItem>, options: SyncOptions): Promise<void> {
+export async function sync(items: AsyncIterable<SourceItem> | Lists, options: SyncOptions): Promise<void> {
   const size = options.batchSize ?? 5000;
   const seen = new Seen();
   // outcomes are staged per batch and counted only once the batch is committed: a run's counts are what it wrote
@@ -174,9 +174,11 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
     // every item first (outcomes decided without the target, such as duplicates, are staged for the first batch);
     // held as columns, not an object graph per record: 300,000 records of it outlived every young collection
     const held = new Held(options.syncKey.length, people.caseInsensitive[0], Boolean(saas));
-    for await (const item of untilAborted(items, options.signal)) {
-      const planned = prepare(item, people, options, seen);
-      if (planned) held.push(planned);
+    for await (const list of listsOf(items, options.signal)) {
+      for (let n = 0; n < list.length; n++) {
+        const planned = prepare(list[n], people, options, seen);
+        if (planned) held.push(planned);
+      }
     }
     seen.clear(); // every item is in: no more duplicates to find, and 300,000 keys' worth of table to free
     const order = await inStorageOrder(held.first, people, options.target);
@@ -191,7 +193,7 @@ export async function sync(items: AsyncIterable<SourceItem>, options: SyncOption
     await flush();
     return;
   }
-  for await (const item of untilAborted(items, options.signal)) {
+  for await (const item of untilAborted('lists' in items ? flat(items.lists) : items, options.signal)) {
     const planned = prepare(item, people, options, seen);
     if (planned) batch.push(planned);
     if (pending() >= size * 2 || (pending() >= size && (options.atBoundary?.() ?? true))) await flush();
@@ -303,6 +305,27 @@ class Held {
     }
     return column;
   }
+}
+
+/**
+ * A source's items a list at a time (`readSource().lists`): for the storage-order path, which takes
+ * every item before it writes any, one hop per list instead of one per item.
+ */
+export interface Lists {
+  lists: AsyncIterable<readonly SourceItem[]>;
+}
+
+/** The items a list at a time, until `signal` aborts. */
+async function* listsOf(items: AsyncIterable<SourceItem> | Lists, signal: AbortSignal | undefined): AsyncGenerator<readonly SourceItem[]> {
+  if ('lists' in items) {
+    yield* untilAborted(items.lists, signal);
+    return;
+  }
+  for await (const item of untilAborted(items, signal)) yield [item];
+}
+
+async function* flat<T>(lists: AsyncIterable<readonly T[]>): AsyncGenerator<T> {
+  for await (const list of lists) yield* list;
 }
 
 /** The items until `signal` aborts; a pending read is abandoned then, not awaited (a stalled request must not hold the stop). */

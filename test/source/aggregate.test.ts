@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { readSource } from '../../src/source/read.js';
-import type { SourceRecord } from '../../src/source/types.js';
+import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { useServer } from '../helpers/msw.js';
 import { accessLogEntries, accessLogsCursorPage, BASE, collect, connectorFile, isoFromEpochSeconds, sourceOptions, type AccessLogEntry } from '../helpers/slack.js';
 
@@ -108,5 +108,28 @@ describe('aggregation with an entry that cannot be read', () => {
     expect(failed).toHaveLength(1);
     expect(JSON.stringify(failed[0])).toContain(first.user_id);
     expect(JSON.stringify(failed[0])).toMatch(/last_used/);
+  });
+});
+
+describe('an aggregated read a list at a time (readSource().lists, what a run takes)', () => {
+  it('hands on the same groups and failures as item by item, and counts every entry read', async () => {
+    const [first, second, third] = entries;
+    const pages = [[first, { ...second, date_last: 'yesterday' } as unknown as AccessLogEntry, other], [third, { ...other, date_last: other.date_last + 60 }]];
+    accessLogs(pages);
+    const one = readSource(sourceOptions(connectorFile('slack-last-login')));
+    const byItem = await collect(one.items);
+    requests.length = 0;
+    accessLogs(pages);
+    const listed = readSource(sourceOptions(connectorFile('slack-last-login')));
+    const lists: (readonly SourceItem[])[] = [];
+    for await (const list of listed.lists) lists.push(list);
+
+    expect(lists.length).toBeGreaterThan(0);
+    const items = lists.flat();
+    expect(items.filter((i) => 'record' in i).map((i) => (i as { record: SourceRecord }).record)).toEqual(byItem.records);
+    expect(items.filter((i) => 'failed' in i)).toEqual(byItem.failed);
+    expect(items.find((i) => 'record' in i && i.record.user_id === other.user_id)).toMatchObject({ record: { last_used: isoFromEpochSeconds(other.date_last + 60) } });
+    expect(listed.stats).toMatchObject({ pages: 2, entries: 5 });
+    expect(listed.stats.entries).toBe(one.stats.entries);
   });
 });
