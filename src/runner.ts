@@ -174,6 +174,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
       onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
       onCredentialChange: keeper?.change,
+      signal: options.signal,
     });
     stats = source.stats;
     position = source.position;

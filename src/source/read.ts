@@ -32,6 +32,11 @@ export interface SourceOptions {
   onRaw?: (page: Page) => void;
   /** continue an earlier read from where it stopped (a failed or interrupted run's checkpoint) */
   resume?: SourcePosition;
+  /**
+   * the run stopped (SIGTERM, a lost lock): the requests in flight stop at once, retries and waits
+   * included, even while the read waits for a page (its consumer's `return()` would wait for that)
+   */
+  signal?: AbortSignal;
   /** a credential the provider replaced during the read (a rotated refresh token), for the store that keeps it */
   onCredentialChange?: (field: string, value: string) => void;
 }
@@ -201,10 +206,10 @@ async function* listPages(client: Client, options: SourceOptions, stats: SourceS
     return page;
   };
   if (!connector.partitions) {
-    for await (const page of pages(client, list, stats, { resume: options.resume, maxPages: options.maxPages })) yield counted(page);
+    for await (const page of pages(client, list, stats, { resume: options.resume, maxPages: options.maxPages, signal: options.signal })) yield counted(page);
     return;
   }
-  const context: PartitionContext = { vars: client.vars, warn: (text) => stats.warnings.push(text), readPages: (source) => pages(client, source, stats, {}) };
+  const context: PartitionContext = { vars: client.vars, warn: (text) => stats.warnings.push(text), readPages: (source) => pages(client, source, stats, { signal: options.signal }) };
   const all = await partitions.get(connector.partitions.type).create(connector.partitions, context).list();
   const points = pointsOf(all);
   const resume = options.resume && resumedPartition(points, options.resume, stats.warnings);
@@ -217,7 +222,7 @@ async function* listPages(client: Client, options: SourceOptions, stats: SourceS
       return;
     }
     const then: SourcePosition | undefined = i + 1 < all.length ? { page: 1, request: firstRequest(connector.pagination, client.vars), skip: 0, partition: points[i + 1] } : undefined;
-    for await (const page of pages(client, { ...list, label: all[i].label }, stats, { resume: i === from ? resume : undefined, maxPages: left, partition: all[i] })) {
+    for await (const page of pages(client, { ...list, label: all[i].label }, stats, { resume: i === from ? resume : undefined, maxPages: left, partition: all[i], signal: options.signal })) {
       page.partition = points[i];
       if (!page.next) page.then = then;
       yield counted(page);
@@ -237,6 +242,8 @@ interface PagesOptions {
   maxPages?: number;
   /** the partition this read is for: its values are `{{ partition.<name> }}` in the request */
   partition?: Partition;
+  /** the run's stop (`SourceOptions.signal`) */
+  signal?: AbortSignal;
 }
 
 /** One paged read of a request: the list request (of one partition), or a parent request. */
@@ -251,8 +258,12 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   const about = source.label ? `${source.label}: ` : '';
   const seen = new Set<string>();
 
-  // a page requested ahead or next that the read no longer needs (it ended: done, failed, or its consumer stopped) is aborted
+  // a page requested ahead or next that the read no longer needs (it ended: done, failed, or its consumer stopped) is aborted,
+  // and so is every request of a run that stopped, at once
   const stopped = new AbortController();
+  const stop = () => stopped.abort();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stopped.abort();
   const fetchPage = async (extra: PageRequest, number: number): Promise<Page> => {
     const request = { ...build(extra, vars), signal: stopped.signal };
     let response: Awaited<ReturnType<typeof call>>;
@@ -333,6 +344,7 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
     pending?.catch(() => undefined);
     ahead.clear(); // requests ahead that no page asked for: their answers are dropped
     stopped.abort(); // and the requests themselves stop, retries and waits included
+    options.signal?.removeEventListener('abort', stop);
   }
 }
 

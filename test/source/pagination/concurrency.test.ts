@@ -108,4 +108,31 @@ describe('pages in flight at once (pagination concurrency)', () => {
     for (const r of requests) perPage.set(Number(r.url.searchParams.get('page')), (perPage.get(Number(r.url.searchParams.get('page'))) ?? 0) + 1);
     expect([...perPage.values()].every((n) => n === 1)).toBe(true);
   });
+  it('a run that stops while its read waits for a page (retrying it) stops that request at once, not after the retries', async () => {
+    server.use(
+      http.get(`${BASE}/team.accessLogs`, ({ request }) => {
+        const page = Number(new URL(request.url).searchParams.get('page'));
+        if (page > 1) return new HttpResponse('busy, try again', { status: 503 }); // a transient failure: retried after a backoff
+        const logins = [0, 1, 2].map((i) => ({ user_id: `P1-${i}`, username: 'u', count: 1, date_last: 1_700_000_000 }));
+        return HttpResponse.json({ ok: true, logins, paging: { count: 3, total: 15, page: 1, pages: 5 } });
+      }),
+    );
+    const run = new AbortController();
+    const options = { ...sourceOptions(file, {}, { retry: { attempts: 8, base_delay_ms: 100, max_wait_seconds: 1 } }), signal: run.signal };
+    const items = readSource(options).items;
+    for (let i = 0; i < 3; i++) expect(await items.next()).toMatchObject({ done: false, value: { record: { user_id: `P1-${i}` } } });
+    const waiting = items.next(); // page 2: asked for, answered 503, asked again after a backoff …
+    waiting.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const retried = requests.filter((r) => r.url.searchParams.get('page') === '2').length;
+    expect(retried).toBeGreaterThanOrEqual(1);
+
+    const stoppedAt = Date.now();
+    run.abort('SIGTERM');
+    await expect(waiting).rejects.toThrow();
+    expect(Date.now() - stoppedAt).toBeLessThan(500); // eight attempts with backoffs would take seconds
+    const askedAtStop = requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 600)); // several backoffs of 100-150 ms
+    expect(requests.length).toBe(askedAtStop);
+  });
 });
