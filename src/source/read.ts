@@ -128,7 +128,7 @@ export function readSource(options: SourceOptions): {
     const client = await createClient({ ...options, onRetry: (event) => countRetry(stats.retries, event) });
     let stream = chunks(client);
     if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
-    if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats);
+    if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats, options.signal);
     yield* stream;
   }
   async function* items(): AsyncGenerator<SourceItem> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { delay, http, HttpResponse } from 'msw';
+import { readSource } from '../../src/source/read.js';
 import { optionsFor, read, useConnectors } from '../helpers/components.js';
 import { useServer } from '../helpers/msw.js';
 import { accessLogEntries, accessLogsCursorPage, BASE, fixture, isoFromEpochSeconds, TOKEN, type AccessLogEntry, type SlackMember } from '../helpers/slack.js';
@@ -157,6 +158,41 @@ describe('detail calls', () => {
     expect(error).toBeUndefined();
     expect(records.map((r) => r.user_id)).toEqual(['U1']);
     expect(failed).toEqual([{ ref: 'U2', failed: expect.stringContaining('updated') }]);
+  });
+
+  it('stops the detail calls still in flight, retries included, when the read ends early or the run stops', async () => {
+    accessLogs([entriesFor(['U1', 'U2', 'U3'])]);
+    const asked: string[] = [];
+    server.use(
+      http.get(`${BASE}/users.info`, ({ request }) => {
+        const id = new URL(request.url).searchParams.get('user')!;
+        asked.push(id);
+        if (id !== 'U1') return new HttpResponse('busy, try again', { status: 503 }); // retried after a backoff of about 0.5 s
+        return HttpResponse.json({ ok: true, user: member(id) });
+      }),
+    );
+    // the consumer takes the first record and stops
+    for await (const item of readSource(options(lastLoginWithProfile(3))).items) {
+      expect(item).toMatchObject({ record: { user_id: 'U1' } });
+      break;
+    }
+    const atStop = asked.length;
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // the backoffs of the two failing calls would have passed
+    expect(asked.length).toBe(atStop);
+
+    // the run stops while the first record's detail call is being retried
+    asked.length = 0;
+    accessLogs([entriesFor(['U2', 'U1'])]);
+    const run = new AbortController();
+    const items = readSource({ ...options(lastLoginWithProfile(1)), signal: run.signal }).items;
+    const waiting = items.next();
+    waiting.catch(() => undefined);
+    while (!asked.includes('U2')) await new Promise((resolve) => setTimeout(resolve, 20));
+    run.abort('SIGTERM');
+    await expect(waiting).rejects.toThrow();
+    const atAbort = asked.length;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(asked.length).toBe(atAbort);
   });
 });
 
