@@ -30,6 +30,18 @@ function pagedApi(pages: number, options: { ms?: number; empty?: number[] } = {}
   return seen;
 }
 
+/** Page 1 of 5 answers; every later page answers 503 (a transient failure, retried after a backoff). */
+function busyAfterPageOne() {
+  server.use(
+    http.get(`${BASE}/team.accessLogs`, ({ request }) => {
+      const page = Number(new URL(request.url).searchParams.get('page'));
+      if (page > 1) return new HttpResponse('busy, try again', { status: 503 });
+      const logins = [0, 1, 2].map((i) => ({ user_id: `P1-${i}`, username: 'u', count: 1, date_last: 1_700_000_000 }));
+      return HttpResponse.json({ ok: true, logins, paging: { count: 3, total: 15, page: 1, pages: 5 } });
+    }),
+  );
+}
+
 const withConcurrency = (concurrency: number | undefined, overrides: Record<string, string> = {}) =>
   sourceOptions(file, overrides, { pagination: { ...pagination, ...(concurrency === undefined ? {} : { concurrency }) } });
 
@@ -86,14 +98,7 @@ describe('pages in flight at once (pagination concurrency)', () => {
   });
 
   it('a read that stops (its consumer is done) stops the requests it still has in flight: no retry of a page nobody will read', async () => {
-    server.use(
-      http.get(`${BASE}/team.accessLogs`, ({ request }) => {
-        const page = Number(new URL(request.url).searchParams.get('page'));
-        if (page > 1) return new HttpResponse('busy, try again', { status: 503 }); // a transient failure: retried after a backoff
-        const logins = [0, 1, 2].map((i) => ({ user_id: `P1-${i}`, username: 'u', count: 1, date_last: 1_700_000_000 }));
-        return HttpResponse.json({ ok: true, logins, paging: { count: 3, total: 15, page: 1, pages: 5 } });
-      }),
-    );
+    busyAfterPageOne();
     const options = sourceOptions(file, {}, { pagination: { ...pagination, concurrency: 4 }, retry: { attempts: 5, base_delay_ms: 100, max_wait_seconds: 1 } });
     const first: string[] = [];
     for await (const item of readSource(options).items) {
@@ -109,14 +114,7 @@ describe('pages in flight at once (pagination concurrency)', () => {
     expect([...perPage.values()].every((n) => n === 1)).toBe(true);
   });
   it('a run that stops while its read waits for a page (retrying it) stops that request at once, not after the retries', async () => {
-    server.use(
-      http.get(`${BASE}/team.accessLogs`, ({ request }) => {
-        const page = Number(new URL(request.url).searchParams.get('page'));
-        if (page > 1) return new HttpResponse('busy, try again', { status: 503 }); // a transient failure: retried after a backoff
-        const logins = [0, 1, 2].map((i) => ({ user_id: `P1-${i}`, username: 'u', count: 1, date_last: 1_700_000_000 }));
-        return HttpResponse.json({ ok: true, logins, paging: { count: 3, total: 15, page: 1, pages: 5 } });
-      }),
-    );
+    busyAfterPageOne();
     const run = new AbortController();
     const options = { ...sourceOptions(file, {}, { retry: { attempts: 8, base_delay_ms: 100, max_wait_seconds: 1 } }), signal: run.signal };
     const items = readSource(options).items;
