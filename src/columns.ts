@@ -1,4 +1,4 @@
-import { epochToIso } from './mapping/converters/index.js';
+import { daysIn, epochToIso } from './mapping/converters/index.js';
 
 /**
  * One field's values by row. While every value is a canonical UTC datetime of whole seconds
@@ -68,9 +68,4 @@ function digits(s: string, at: number, count: number): number {
     n = n * 10 + d;
   }
   return n;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
