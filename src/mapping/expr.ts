@@ -51,7 +51,8 @@ export class ExprError extends Error {
   }
 }
 
-const TIMESTAMP = 'google.protobuf.Timestamp';
+/** CEL's name for its timestamp type, as CEL itself gives it (a standard type of the language, not a vendor's rule) */
+const TIMESTAMP = new Environment().check('timestamp("1970-01-01T00:00:00Z")').type!;
 const celTypes: Record<FieldType, string> = { string: 'string', integer: 'int', number: 'double', boolean: 'bool', datetime: TIMESTAMP };
 const reserved = new Set(['as', 'break', 'const', 'continue', 'else', 'false', 'for', 'function', 'if', 'import', 'in', 'let', 'loop', 'package', 'namespace', 'null', 'return', 'true', 'var', 'void', 'while', 'meta', 'settings']);
 const metaTypes: Record<string, string> = { sync_time: TIMESTAMP, credential_name: 'string' };
