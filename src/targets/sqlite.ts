@@ -3,7 +3,7 @@ import type { CustomFieldSpec } from '../definition/model.js';
 import { StoreError, TargetError } from '../errors.js';
 import { asStoreError } from '../store/errors.js';
 import { builtinFields, type RecordType, type TargetField } from './fields.js';
-import { allWritten, type Fields, type StoredRecord, type Target, type WriteBatch } from './target.js';
+import { allWritten, type Fields, type FindOptions, type StoredRecord, type Target, type WriteBatch } from './target.js';
 
 const identifier = /^[a-z][a-z0-9_]*$/;
 const lookupChunk = 500;
@@ -19,32 +19,30 @@ export function sqliteTarget(db: Database.Database): Target {
   const insert = db.prepare('INSERT INTO records (record_type, data, created_at, updated_at) VALUES (?, ?, ?, ?)');
   const patch = db.prepare('UPDATE records SET data = json_patch(data, ?), updated_at = ? WHERE id = ?');
   const indexed = new Set<string>();
-  const lookups = new Map<string, Database.Statement>();
-  const lookup = (field: string, size: number, where: string[], folded: boolean) => {
-    const id = `${field}|${size}|${where.join(',')}|${folded}`;
-    let statement = lookups.get(id);
-    if (!statement) {
+  // statements that find records by key, one per selection and shape, prepared once each
+  const statements = new Map<string, Database.Statement>();
+  const statement = (select: Selection, field: string, size: number, where: string[], folded: boolean) => {
+    const id = `${select}|${field}|${size}|${where.join(',')}|${folded}`;
+    let prepared = statements.get(id);
+    if (!prepared) {
       const also = where.map((name) => ` AND json_extract(data, '$.${name}') = ?`).join('');
       const key = keyExpression(field, folded);
       // rows as arrays: no object with named properties per row
-      statement = db.prepare(`SELECT id, data, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`).raw(true);
-      lookups.set(id, statement);
+      prepared = db.prepare(`SELECT ${select}, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`).raw(true);
+      statements.set(id, prepared);
     }
-    return statement;
+    return prepared;
   };
-
-  const positions = new Map<string, Database.Statement>();
-  const position = (field: string, size: number, where: string[], folded: boolean) => {
-    const id = `${field}|${size}|${where.join(',')}|${folded}`;
-    let statement = positions.get(id);
-    if (!statement) {
-      const also = where.map((name) => ` AND json_extract(data, '$.${name}') = ?`).join('');
-      const key = keyExpression(field, folded);
-      // rowid and key both come from the key's index: the records themselves are not read
-      statement = db.prepare(`SELECT id, ${key} AS k FROM records WHERE record_type = ? AND ${key} IN (${Array(size).fill('?').join(',')})${also}`).raw(true);
-      positions.set(id, statement);
+  /** Every row (`select`, then the key) of the records of a type whose key is one of `values`, a chunk of keys at a time. */
+  const byKey = (select: Selection, recordType: string, field: string, values: string[], { where = {}, caseInsensitive = false }: FindOptions, each: (row: unknown[]) => void) => {
+    ensureIndex(field, caseInsensitive);
+    const names = Object.keys(where);
+    for (const name of names) if (!identifier.test(name)) throw new TargetError('bad_field', `"${name}" is not a valid field name`);
+    for (let i = 0; i < values.length; i += lookupChunk) {
+      const chunk = values.slice(i, i + lookupChunk);
+      const rows = statement(select, field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as unknown[][];
+      for (const row of rows) each(row);
     }
-    return statement;
   };
 
   const ensureIndex = (field: string, folded: boolean) => {
@@ -79,34 +77,21 @@ export function sqliteTarget(db: Database.Database): Target {
     async createCustomField(recordType, name, spec: CustomFieldSpec) {
       db.prepare('INSERT OR IGNORE INTO custom_fields (record_type, name, label, type, created_at) VALUES (?, ?, ?, ?, ?)').run(recordType, name, spec.label, spec.type, new Date().toISOString());
     },
-    async findByKey(recordType, field, values, { where = {}, caseInsensitive = false } = {}) {
-      ensureIndex(field, caseInsensitive);
-      const names = Object.keys(where);
-      for (const name of names) if (!identifier.test(name)) throw new TargetError('bad_field', `"${name}" is not a valid field name`);
+    async findByKey(recordType, field, values, options = {}) {
       const found = new Map<string, StoredRecord>();
-      for (let i = 0; i < values.length; i += lookupChunk) {
-        const chunk = values.slice(i, i + lookupChunk);
-        const rows = lookup(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as [id: number, data: string, k: unknown][];
-        for (const [id, data, k] of rows) {
-          const key = String(k);
-          if (!found.has(key)) found.set(key, { id: String(id), fields: JSON.parse(data) as Fields });
-        }
-      }
+      byKey('id, data', recordType, field, values, options, ([id, data, k]) => {
+        const key = String(k);
+        if (!found.has(key)) found.set(key, { id: String(id), fields: JSON.parse(data as string) as Fields });
+      });
       return found;
     },
-    async storageOrder(recordType, field, values, { where = {}, caseInsensitive = false } = {}) {
-      ensureIndex(field, caseInsensitive);
-      const names = Object.keys(where);
-      for (const name of names) if (!identifier.test(name)) throw new TargetError('bad_field', `"${name}" is not a valid field name`);
+    async storageOrder(recordType, field, values, options = {}) {
+      // rowid and key both come from the key's index: the records themselves are not read
       const order = new Map<string, number>();
-      for (let i = 0; i < values.length; i += lookupChunk) {
-        const chunk = values.slice(i, i + lookupChunk);
-        const rows = position(field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as [id: number, k: unknown][];
-        for (const [id, k] of rows) {
-          const key = String(k);
-          if (!order.has(key)) order.set(key, id);
-        }
-      }
+      byKey('id', recordType, field, values, options, ([id, k]) => {
+        const key = String(k);
+        if (!order.has(key)) order.set(key, id as number);
+      });
       return order;
     },
     async write(recordType, batch) {
@@ -123,6 +108,9 @@ export function sqliteTarget(db: Database.Database): Target {
     },
   };
 }
+
+/** What a lookup by key reads: the records (`id, data`), or only where they lie (`id`, from the key's index alone). */
+type Selection = 'id, data' | 'id';
 
 /** The SQL of a key field's value: lower() folds ASCII letters, as `foldCase` does. */
 function keyExpression(field: string, folded: boolean): string {
