@@ -61,22 +61,27 @@ Targets:     intake run <mapping> --target oomnitza | jsonl:<file> | csv:<file> 
 Defaults:    intake config (the config file, and where each value comes from)
 Docs:        README.md, docs/installation.md, docs/mappings.md, docs/connectors.md, docs/targets.md, docs/service.md`);
 
-// only the command this line runs is loaded (src/cli/commands/index.ts lists them all)
-for (const register of await Promise.all(commandsFor(process.argv.slice(2)).map((c) => c.load()))) register(program);
-for (const command of program.commands) command.exitOverride();
+// an async function, not top-level await: the bundle is a script (see src/cli/launch.ts)
+async function main(): Promise<void> {
+  // only the command this line runs is loaded (src/cli/commands/index.ts lists them all)
+  for (const register of await Promise.all(commandsFor(process.argv.slice(2)).map((c) => c.load()))) register(program);
+  for (const command of program.commands) command.exitOverride();
 
-// `intake … | head` closes the pipe early: that is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+  // `intake … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.invalid;
-  } else {
-    process.exitCode = reportError(error, process.argv.includes('--json'));
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.invalid;
+    } else {
+      process.exitCode = reportError(error, process.argv.includes('--json'));
+    }
   }
 }
+
+void main();
