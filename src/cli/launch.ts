@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,8 @@ import { constants, Script } from 'node:vm';
  * per command; later runs of that command load it instead of compiling.
  *
  * - A cache file names the build it belongs to (`id`: a hash of the program's text), so a new
- *   build never reads an old build's cache; writing a new build's cache removes the old ones.
+ *   build never reads an old build's cache. Writing one keeps the files of the last few builds
+ *   that wrote (two installations on one machine do not undo each other's) and removes older ones.
  * - V8 checks each file before it uses it (its version, flags and the program's length): a file it
  *   refuses, damaged or from another Node, is only slower, and written again.
  * - Nothing of a run's data is in it: only code compiled from the program's own text.
@@ -65,7 +66,10 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Writes the cache whole (a file of its own, then renamed) and removes other builds' caches; any failure leaves things as they were. */
+/** Builds whose cache files are kept: this one and the ones that last wrote before it. */
+const buildsKept = 4;
+
+/** Writes the cache whole (a file of its own, then renamed) and removes the files of older builds; any failure leaves things as they were. */
 function writeCache(file: string, id: string, data: () => Buffer): void {
   const folder = dirname(file);
   const temporary = `${file}.${process.pid}.tmp`;
@@ -73,9 +77,7 @@ function writeCache(file: string, id: string, data: () => Buffer): void {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     writeFileSync(temporary, data(), { mode: 0o600 });
     renameSync(temporary, file);
-    for (const name of readdirSync(folder)) {
-      if (name.startsWith('program-') && !name.startsWith(`program-${id}-`)) rmSync(join(folder, name), { force: true });
-    }
+    removeOlderBuilds(folder, id);
   } catch {
     try {
       rmSync(temporary, { force: true });
@@ -83,4 +85,15 @@ function writeCache(file: string, id: string, data: () => Buffer): void {
       // nothing was written
     }
   }
+}
+
+function removeOlderBuilds(folder: string, id: string): void {
+  const latest = new Map<string, number>(); // build id → when it last wrote
+  const files = readdirSync(folder).filter((name) => /^program-[0-9a-f]+-[a-z-]+\.v8$/.test(name));
+  for (const name of files) {
+    const build = name.split('-')[1];
+    latest.set(build, Math.max(latest.get(build) ?? 0, build === id ? Infinity : statSync(join(folder, name)).mtimeMs));
+  }
+  const kept = new Set([...latest].sort((a, b) => b[1] - a[1]).slice(0, buildsKept).map(([build]) => build));
+  for (const name of files) if (!kept.has(name.split('-')[1])) rmSync(join(folder, name), { force: true });
 }

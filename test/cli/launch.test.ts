@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandOf } from '../../src/cli/launch.js';
@@ -34,17 +34,32 @@ describe('the compiled-code cache of the intake command (src/cli/launch.ts)', ()
     expect(cacheFiles(home)).toEqual([files[0].replace('-validate', '-runs'), files[0]].sort());
   });
 
-  it('a damaged cache file or another build\'s is no error: the command answers the same, and the cache is written again', async () => {
+  it('a damaged cache file is no error: the command answers the same, and the cache is written again', async () => {
     const home = cacheHome();
     const clean = await validate(home);
     const [file] = cacheFiles(home);
     writeFileSync(join(home, 'intake', file), 'not V8 code at all');
-    writeFileSync(join(home, 'intake', 'program-0000000000000000-validate.v8'), 'an old build');
 
     const again = await validate(home);
     expect(again).toEqual(clean);
-    expect(cacheFiles(home)).toEqual([file]); // the other build's file is gone
     expect(readFileSync(join(home, 'intake', file), 'utf8')).not.toBe('not V8 code at all');
+  });
+
+  it('writing a cache keeps the files of the three builds that wrote last before this one, and removes older builds\' files', async () => {
+    const home = cacheHome();
+    mkdirSync(join(home, 'intake'), { recursive: true });
+    const others = ['0000000000000001', '0000000000000002', '0000000000000003', '0000000000000004', '0000000000000005'];
+    others.forEach((build, i) => {
+      for (const command of ['run', 'validate']) {
+        const file = join(home, 'intake', `program-${build}-${command}.v8`);
+        writeFileSync(file, 'another build');
+        utimesSync(file, 1_700_000_000 + i * 60, 1_700_000_000 + i * 60); // 0000…1 wrote first
+      }
+    });
+    expect(await validate(home)).toMatchObject({ code: 0, stderr: '' });
+    const builds = new Set(cacheFiles(home).map((name) => name.split('-')[1]));
+    expect([...builds].sort()).toEqual(['0000000000000003', '0000000000000004', '0000000000000005', expect.stringMatching(/^[0-9a-f]{16}$/)].sort());
+    expect(cacheFiles(home)).toHaveLength(7); // two files of each other build kept, one of this one
   });
 
   it('NODE_DISABLE_COMPILE_CACHE=1 neither reads nor writes one; a cache home that cannot be written is no error', async () => {
