@@ -11,6 +11,8 @@ export class Column {
   values: unknown[] = [];
   /** a field some record has had (a table's columns may be made before) */
   seen = false;
+  /** a field an aggregation reduces (`take:`): its value is the reducer's, not the latest entry's */
+  reduced = false;
 
   constructor(
     readonly name: string,

@@ -19,6 +19,8 @@ export const mask = '***';
 
 const secrets = new Set<string>();
 let pattern: RegExp | undefined;
+/** the length of the shortest form `pattern` matches: a shorter text holds no secret (most keys and values the store binds) */
+let shortest = Infinity;
 
 /**
  * Registers a credential value (or a pair such as `user:password`) to be masked everywhere from
@@ -35,7 +37,7 @@ export function registerSecret(value: string | undefined): void {
 export function scrub(text: string): string {
   if (!secrets.size) return text;
   pattern ??= compile();
-  return text.replace(pattern, mask);
+  return text.length < shortest ? text : text.replace(pattern, mask);
 }
 
 /** A copy of a JSON-like value with every string scrubbed (arrays and plain objects are walked). */
@@ -88,5 +90,6 @@ function aligned(bytes: Buffer, shift: number): string {
 
 function compile(): RegExp {
   const forms = [...new Set([...secrets].flatMap(formsOf))].sort((a, b) => b.length - a.length);
+  shortest = forms[forms.length - 1].length;
   return new RegExp(forms.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
 }

@@ -51,11 +51,22 @@ export class ExprError extends Error {
   }
 }
 
-/** CEL's name for its timestamp type, as CEL itself gives it (a standard type of the language, not a vendor's rule) */
-const TIMESTAMP = new Environment().check('timestamp("1970-01-01T00:00:00Z")').type!;
-const celTypes: Record<FieldType, string> = { string: 'string', integer: 'int', number: 'double', boolean: 'bool', datetime: TIMESTAMP };
+/**
+ * CEL's name for its timestamp type, as CEL itself gives it (a standard type of the language, not a
+ * vendor's rule), with the CEL types of fields and of `meta`. Asked for when a mapping has an
+ * expression, not as Intake starts: the check builds an environment of CEL's whole library.
+ */
+let types: { timestamp: string; fields: Record<FieldType, string>; meta: Record<string, string> } | undefined;
+function celTypes(): NonNullable<typeof types> {
+  if (types) return types;
+  const timestamp = new Environment().check('timestamp("1970-01-01T00:00:00Z")').type!;
+  return (types = {
+    timestamp,
+    fields: { string: 'string', integer: 'int', number: 'double', boolean: 'bool', datetime: timestamp },
+    meta: { sync_time: timestamp, credential_name: 'string' },
+  });
+}
 const reserved = new Set(['as', 'break', 'const', 'continue', 'else', 'false', 'for', 'function', 'if', 'import', 'in', 'let', 'loop', 'package', 'namespace', 'null', 'return', 'true', 'var', 'void', 'while', 'meta', 'settings']);
-const metaTypes: Record<string, string> = { sync_time: TIMESTAMP, credential_name: 'string' };
 
 interface Environments {
   /** typed variables, for the load-time check */
@@ -70,18 +81,18 @@ function environmentsFor(scope: ExprScope): Environments {
   let envs = environments.get(scope);
   if (envs) return envs;
   const checked = new Environment({ homogeneousAggregateLiterals: false })
-    .registerType('Meta', { fields: metaTypes })
+    .registerType('Meta', { fields: celTypes().meta })
     .registerType('Settings', { fields: Object.fromEntries(Object.entries(scope.settings).map(([name, s]) => [name, settingCelType(s.type)])) })
     .registerVariable('meta', 'Meta')
     .registerVariable('settings', 'Settings');
   const dynamic = new Environment({ homogeneousAggregateLiterals: false }).registerVariable('meta', 'dyn').registerVariable('settings', 'dyn');
   for (const [name, type] of scope.fields) {
     if (reserved.has(name)) continue;
-    checked.registerVariable(name, celTypes[type]);
+    checked.registerVariable(name, celTypes().fields[type]);
     dynamic.registerVariable(name, 'dyn');
   }
   // A field is null when the record lacks it, so `field == null` must type-check for every type.
-  for (const type of Object.values(celTypes)) checked.registerOperator(`${type} == null`, (a: unknown) => a === null);
+  for (const type of Object.values(celTypes().fields)) checked.registerOperator(`${type} == null`, (a: unknown) => a === null);
   envs = { checked, dynamic };
   environments.set(scope, envs);
   return envs;
@@ -240,7 +251,7 @@ function checkMemberNames(ast: ASTNode, scope: ExprScope): void {
     if (node.op !== '.') return;
     const [object, member] = node.args as [ASTNode, string];
     if (object.op !== 'id') return;
-    const known = object.args === 'meta' ? Object.keys(metaTypes) : object.args === 'settings' ? Object.keys(scope.settings) : undefined;
+    const known = object.args === 'meta' ? Object.keys(celTypes().meta) : object.args === 'settings' ? Object.keys(scope.settings) : undefined;
     if (known && !known.includes(member)) {
       const near = nearest(member, known);
       throw new ExprError(object.args === 'meta' ? 'unknown_meta' : 'unknown_setting', `"${member}" is not one of ${object.args}: ${known.join(', ') || 'none'}`, node.range.end - member.length, near ? `did you mean "${object.args}.${near}"?` : undefined);
@@ -267,6 +278,7 @@ function visit(node: unknown, fn: (node: ASTNode) => void): void {
 }
 
 function valueType(cel: string): ValueType | undefined {
+  if (cel === celTypes().timestamp) return 'datetime';
   switch (cel) {
     case 'string':
       return 'string';
@@ -277,8 +289,6 @@ function valueType(cel: string): ValueType | undefined {
       return 'number';
     case 'bool':
       return 'boolean';
-    case TIMESTAMP:
-      return 'datetime';
     case 'null':
       return 'null';
     case 'dyn':

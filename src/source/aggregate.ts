@@ -25,9 +25,11 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
   const { by, latest_by: latestBy } = spec;
   const table = new Columns([by, ...fields], new Set(fields.filter((_, i) => reducers[i] === 'sum')));
   const taken = fields.map((f) => table.column(f));
+  for (const column of taken) column.reduced = true;
   // the latest entry's latest_by value is the greatest one: with `max` on that field, its column already holds it
   const shared = latestBy !== undefined && spec.take?.[latestBy] === 'max';
   const latestColumn = shared ? table.column(latestBy) : new Column('', true);
+  const latestTaken = shared ? fields.indexOf(latestBy) : -1; // packed once an entry
   const failures = new Map<string, string>();
   const scratch: unknown[] = new Array(reducers.length);
   const unkeyed: SourceItem[] = [];
@@ -56,7 +58,7 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
       const order = latestBy ? compare(latest, latestColumn.values[row]) : 1;
       const isLatest = order > 0 || (order === 0 && tieBreak(entry, table.record(row), spec) > 0);
       for (let i = 0; i < reducers.length; i++) {
-        const next = taken[i].pack(entry[fields[i]]); // packed first: it may turn the column to plain values
+        const next = i === latestTaken ? latest : taken[i].pack(entry[fields[i]]); // packed first: it may turn the column to plain values
         scratch[i] = reduce(reducers[i], taken[i].values[row], next, isLatest);
       }
       if (isLatest) {
@@ -135,11 +137,11 @@ class Columns {
     for (let c = 0; c < all.length; c++) all[c].values.push(all[c].pack(entry[all[c].name]));
   }
 
-  /** The latest entry's values into a group's row (the fields it has; the reduced ones are set after). */
+  /** The latest entry's values into a group's row (the fields it has; the reduced ones are set after, by the caller). */
   set(row: number, entry: SourceRecord): void {
     for (const name in entry) {
       const column = this.seen(name);
-      column.values[row] = column.pack(entry[name]);
+      if (!column.reduced) column.values[row] = column.pack(entry[name]);
     }
   }
 

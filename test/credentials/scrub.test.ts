@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { minimumSecretLength, registerSecret, scrub, scrubDeep } from '../../src/credentials/scrub.js';
+import { formsOf, minimumSecretLength, registerSecret, scrub, scrubDeep } from '../../src/credentials/scrub.js';
 
 const secret = 'Sc/rub+me=now~1';
 registerSecret(secret);
@@ -27,6 +27,14 @@ describe('the scrubber', () => {
     expect(out).not.toContain(encodeURIComponent(secret));
     // what is left of a base64 blob cannot be decoded back into a readable part of the secret
     for (const piece of out.split('***')) expect(Buffer.from(piece.replace(/%3D/gi, '='), 'base64').toString('latin1')).not.toMatch(/rub|me=n|now/);
+  });
+
+  it('masks a text that is nothing but the shortest form of the secret (shorter texts are passed over unread)', () => {
+    const forms = formsOf(secret);
+    const shortest = forms[forms.length - 1];
+    expect(scrub(shortest)).toBe('***');
+    expect(scrub(shortest.slice(1))).toBe(shortest.slice(1));
+    expect(scrub(secret)).toBe('***');
   });
 
   it('leaves other text alone', () => {

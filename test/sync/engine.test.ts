@@ -270,6 +270,33 @@ describe('sync engine', () => {
         ]);
       });
 
+      it('takes any numbers as the target\'s order, not only row ids: large or fractional ones give the same batches', async () => {
+        const batchesWith = async (scale: (rank: number) => number) => {
+          const batches: string[][] = [];
+          const write = target.write.bind(target);
+          const storageOrder = target.storageOrder!.bind(target);
+          target.write = async (recordType, batch) => {
+            batches.push([...batch.update.map((u) => u.id), ...batch.create.map((c) => `new ${c.slack_user_id as string}`)]);
+            return write(recordType, batch);
+          };
+          target.storageOrder = async (...args) => new Map([...(await storageOrder(...args))].map(([key, rank]) => [key, scale(rank)]));
+          await sync(stream(read()), { ...options(new Tally()), batchSize: 2, storageOrder: true, dryRun: false });
+          target.write = write;
+          target.storageOrder = storageOrder;
+          return batches;
+        };
+        const stored = async () => {
+          db.exec('DELETE FROM records');
+          await run(['U5', 'U3', 'U1', 'U4', 'U2'].map((id) => user(id)), 'create_update', 100);
+          return people().map((p) => String(p.id));
+        };
+        const inOrder = (ids: string[], batches: string[][]) => batches.map((batch) => batch.map((id) => (id.startsWith('new') ? id : `#${ids.indexOf(id)}`)));
+        const rowIds = inOrder(await stored(), await batchesWith((rank) => rank));
+        expect(rowIds).toEqual([['#0'], ['#1', '#2'], ['#4'], ['new U9']]);
+        expect(inOrder(await stored(), await batchesWith((rank) => rank * 2 ** 40))).toEqual(rowIds);
+        expect(inOrder(await stored(), await batchesWith((rank) => rank / 3 - 7))).toEqual(rowIds);
+      });
+
       it('stops between batches when its signal aborts: the batches committed are kept, no other', async () => {
         const tally = new Tally();
         const controller = new AbortController();
