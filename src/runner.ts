@@ -18,6 +18,7 @@ import type { CredentialValues } from './source/auth/types.js';
 import { countRetry, readSource, scrubber, type SourcePosition } from './source/read.js';
 import { noRetries, type RetryStats, type SourceStats } from './source/types.js';
 import { resolveKeyPairs, sync, SyncInterrupted, type RecordEvent } from './sync/engine.js';
+import { lookupsAhead } from './sync/ahead.js';
 import { addCounts, groupReasons, Tally, type Counts } from './sync/outcomes.js';
 import type { RecordType } from './targets/fields.js';
 import { chooseTarget, type ChosenTarget } from './targets/choose.js';
@@ -169,24 +170,29 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     if (target.traits.fixedFields && !dryRun) await createCustomFields(target, integration);
     const meta = { sync_time: new Date().toISOString(), credential_name: mapping.credential ?? connector.id, settings };
     const compiled = compileChecked(integration, targets, meta);
+    // an aggregated read hands on its groups only once it has read everything: written in the store's order, taken a list at a time
+    const storageOrder = Boolean(connector.aggregate) && !connector.detail && !test;
+    const syncKey = resolveKeyPairs(mapping.sync_key);
+    // and its People looked up while the read goes on, where the store can tell whether another process wrote since
+    const ahead = storageOrder && !dryRun ? lookupsAhead(target, syncKey) : undefined;
     const source = readSource({
       connector, settings, credentials, secrets, fields: compiled.reads, resume: resume?.position,
       onPage: (s) => options.onProgress?.(s, tally),
       onWait: options.onWait,
       onCredentialChange: keeper?.change,
+      onGroup: ahead?.add,
       signal: options.signal,
     });
     stats = source.stats;
     position = source.position;
     resumed = source.resumed;
     const checkpoint = (): Checkpoint | null => checkpointOf(position(), Boolean(connector.aggregate), fingerprint, scrub);
-    // an aggregated read hands on its groups only once it has read everything: written in the store's order, taken a list at a time
-    const storageOrder = Boolean(connector.aggregate) && !connector.detail && !test;
     await sync(test ? take(source.items, testRecords) : storageOrder ? { lists: source.lists } : source.items, {
       target,
       preference: mapping.preference,
       mapping: compiled,
-      syncKey: resolveKeyPairs(mapping.sync_key),
+      syncKey,
+      ahead,
       required: requiredOf(targets.people),
       tally,
       saas: saasTally && { required: requiredOf(targets.saas_users!).filter((f) => !(saasLinkFields as readonly string[]).includes(f)), tally: saasTally },

@@ -18,8 +18,10 @@ import type { SourceItem, SourceRecord } from './types.js';
  * `Columns`); a record object is made only as its group is handed on. When one of a key's entries
  * cannot be read, the whole group fails with that reason: a partial group could hold a stale
  * value. Ties on `latest_by` are broken by the entries' other values, so arrival order never matters.
+ * `onGroup` sees each group's first entry as the group is found (its stored record can be looked
+ * up while the read goes on: sync/ahead.ts).
  */
-export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSpec): AsyncGenerator<Chunk> {
+export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSpec, onGroup?: (first: SourceRecord) => void): AsyncGenerator<Chunk> {
   const fields = Object.keys(spec.take ?? {});
   const reducers = fields.map((f) => spec.take![f]);
   const { by, latest_by: latestBy } = spec;
@@ -51,6 +53,7 @@ export async function* aggregate(chunks: AsyncIterable<Chunk>, spec: AggregateSp
       const row = table.rows.get(id);
       if (row === undefined) {
         table.add(id, entry);
+        onGroup?.(entry);
         if (!shared) latestColumn.values.push(latestBy ? latestColumn.pack(entry[latestBy]) : undefined);
         continue;
       }

@@ -12,7 +12,7 @@ import { pointsOf, resumedPartition, type PartitionPoint } from './partitions/po
 import { getter } from './paths.js';
 import type { Vars } from '../definition/template.js';
 import type { JsonResponse, RetryEvent } from './request.js';
-import { noRetries, type RetryStats, type SourceItem, type SourceStats } from './types.js';
+import { noRetries, type RetryStats, type SourceItem, type SourceRecord, type SourceStats } from './types.js';
 
 export { scrubber } from './client.js';
 
@@ -39,6 +39,8 @@ export interface SourceOptions {
   signal?: AbortSignal;
   /** a credential the provider replaced during the read (a rotated refresh token), for the store that keeps it */
   onCredentialChange?: (field: string, value: string) => void;
+  /** an aggregated read found a new group: its first entry (the engine looks its stored record up while the read goes on) */
+  onGroup?: (first: SourceRecord) => void;
 }
 
 /**
@@ -127,7 +129,7 @@ export function readSource(options: SourceOptions): {
   async function* stages(): AsyncGenerator<Chunk> {
     const client = await createClient({ ...options, onRetry: (event) => countRetry(stats.retries, event) });
     let stream = chunks(client);
-    if (connector.aggregate) stream = aggregate(stream, connector.aggregate);
+    if (connector.aggregate) stream = aggregate(stream, connector.aggregate, options.onGroup);
     if (connector.detail) stream = enrich(stream, connector.detail, connector.aggregate?.by ?? connector.sync_key, client, stats, options.signal);
     yield* stream;
   }

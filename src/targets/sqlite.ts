@@ -94,6 +94,7 @@ export function sqliteTarget(db: Database.Database): Target {
       });
       return order;
     },
+    version: () => db.pragma('data_version', { simple: true }) as number,
     async write(recordType, batch) {
       const now = new Date().toISOString();
       try {

@@ -93,6 +93,12 @@ export interface Target {
    */
   storageOrder?(recordType: string, field: string, values: string[], options?: FindOptions): Promise<Map<string, number>>;
   /**
+   * optional: a number that changes whenever another connection (another process) commits to the
+   * target's store, and not with this connection's own writes (SQLite's `PRAGMA data_version`):
+   * records looked up ahead of their batch are used only while it has not changed (sync/ahead.ts)
+   */
+  version?(): number;
+  /**
    * writes a batch and says, record by record, what became of it. An atomic target applies it
    * whole or throws and keeps nothing; a record-by-record target reports each refusal in its own
    * words and throws `TargetUnavailable` (with what it acknowledged) only when it cannot go on

@@ -1,0 +1,119 @@
+import { performance } from 'node:perf_hooks';
+import type { SourceRecord } from '../source/types.js';
+import { foldCase, type StoredRecord, type Target } from '../targets/target.js';
+import type { SyncKeyPair } from './engine.js';
+
+/**
+ * Stored People records looked up while an aggregated read goes on. Such a read hands its groups
+ * on only once it has read everything, so the batches after it would look every record up then,
+ * with nothing left to hide the time under. Instead, each new group's key (from its first entry)
+ * is looked up as the read finds it, a chunk of keys at a time between pages, with its storage
+ * position, while the read leaves time to spare (`spare`): under an API's latency, the lookups
+ * cost no time at all.
+ *
+ * Only a cache of the target's own answers, by key value, and only while they are still the
+ * store's: a batch uses them when no other connection has written to the store since the first
+ * lookup (`Target.version`), else it looks its records up itself, as it always did. The run's own
+ * batches cannot make an answer stale: with one sync key field, a record keeps the key it was
+ * found by, and a record created by a batch has a key no later record has (a duplicate).
+ *
+ * A key the mapping converts (a lower-cased e-mail) may differ from the raw key looked up here: a
+ * batch finds no answer for it and looks it up itself. At most `limit` keys are looked up ahead
+ * (about 300 bytes of memory each); the others are looked up by their batch.
+ */
+export function lookupsAhead(target: Target, syncKey: SyncKeyPair[]): LookupsAhead | undefined {
+  if (syncKey.length !== 1 || !target.storageOrder || !target.version) return undefined;
+  return new LookupsAhead(target as Target & Required<Pick<Target, 'storageOrder' | 'version'>>, syncKey[0]);
+}
+
+export class LookupsAhead {
+  private readonly found = new Map<string, StoredRecord | null>();
+  private readonly positions = new Map<string, number | null>();
+  /** the event loop's use since the last chunk (`performance.eventLoopUtilization`) */
+  private loop = performance.eventLoopUtilization();
+  private waiting: string[] = [];
+  private scheduled = false;
+  private asked = 0;
+  private version: number | undefined;
+
+  constructor(
+    private readonly target: Target & Required<Pick<Target, 'storageOrder' | 'version'>>,
+    private readonly key: SyncKeyPair,
+    private readonly limit = 50_000,
+    private readonly chunk = 500,
+  ) {}
+
+  /** A new group's first entry: its key is looked up with the next chunk. */
+  readonly add = (first: SourceRecord): void => {
+    if (this.asked + this.waiting.length >= this.limit) return;
+    const raw = first[this.key.source];
+    const value = raw === null || raw === undefined ? '' : String(raw).trim();
+    if (value === '') return;
+    this.waiting.push(this.key.match === 'case_insensitive' ? foldCase(value) : value);
+    this.schedule();
+  };
+
+  /** Whether the records looked up ahead are still the store's: no other connection has written to it since the first lookup. */
+  valid(): boolean {
+    return this.version !== undefined && this.target.version() === this.version;
+  }
+
+  /** The stored record of a key as looked up ahead (null: there is none); undefined when the key was not looked up ahead. Ask `valid()` first. */
+  stored(key: string): StoredRecord | null | undefined {
+    return this.found.get(key);
+  }
+
+  /** Where the stored record of a key lies (`Target.storageOrder`; null: there is none); undefined when the key was not looked up ahead. */
+  position(key: string): number | null | undefined {
+    return this.positions.get(key);
+  }
+
+  /** Every group is in: nothing more is looked up ahead (the batches look up what is left). */
+  finish(): void {
+    this.waiting = [];
+    this.asked = this.limit;
+  }
+
+  /** Frees what was looked up (the batches are done). */
+  clear(): void {
+    this.finish();
+    this.found.clear();
+    this.positions.clear();
+  }
+
+  /**
+   * Whether the read leaves the process time to spare (it mostly waits for the API). Only then is
+   * a chunk looked up: looked up in the order the read finds their keys, each record is on a page
+   * of its own, about twice the work of a batch's lookup in storage order, worth it only where the
+   * time would go unused. A busy read leaves its keys to the batches.
+   */
+  private spare(): boolean {
+    const used = performance.eventLoopUtilization(this.loop);
+    this.loop = performance.eventLoopUtilization();
+    return used.utilization < 0.5;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.waiting.length < this.chunk || this.asked >= this.limit) return;
+    this.scheduled = true;
+    // between pages, not inside the page being read; a failure only ends the looking ahead: the batches look up themselves and report it
+    setImmediate(() => this.lookUp().catch(() => (this.asked = this.limit)));
+  }
+
+  private async lookUp(): Promise<void> {
+    this.scheduled = false;
+    const keys = this.waiting.splice(0, this.chunk);
+    if (this.spare()) {
+      this.version ??= this.target.version();
+      this.asked += keys.length;
+      const options = { caseInsensitive: this.key.match === 'case_insensitive' };
+      const order = await this.target.storageOrder('people', this.key.target, keys, options);
+      const records = await this.target.findByKey('people', this.key.target, keys, options);
+      for (const key of keys) {
+        this.positions.set(key, order.get(key) ?? null);
+        this.found.set(key, records.get(key) ?? null);
+      }
+    }
+    this.schedule();
+  }
+}
