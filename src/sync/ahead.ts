@@ -29,8 +29,10 @@ export function lookupsAhead(target: Target, syncKey: SyncKeyPair[]): LookupsAhe
 export class LookupsAhead {
   private readonly found = new Map<string, StoredRecord | null>();
   private readonly positions = new Map<string, number | null>();
-  /** the event loop's use since the last chunk (`performance.eventLoopUtilization`) */
+  /** the event loop's use since the last judgement (`performance.eventLoopUtilization`), and that judgement */
   private loop = performance.eventLoopUtilization();
+  private idle = false;
+  private judged = false;
   private waiting: string[] = [];
   private scheduled = false;
   private asked = 0;
@@ -89,8 +91,13 @@ export class LookupsAhead {
    */
   private spare(): boolean {
     const used = performance.eventLoopUtilization(this.loop);
-    this.loop = performance.eventLoopUtilization();
-    return used.utilization < 0.5;
+    // judged over 50 ms at least (but for the first time): a page that brings two chunks' worth of keys is not its own measure
+    if (used.idle + used.active >= 50 || !this.judged) {
+      this.judged = true;
+      this.loop = performance.eventLoopUtilization();
+      this.idle = used.utilization < 0.7;
+    }
+    return this.idle;
   }
 
   private schedule(): void {
