@@ -28,6 +28,11 @@ export interface HttpRequest {
   body?: string;
   /** stops the request (and its retries and waits) when the read that wanted it has ended */
   signal?: AbortSignal;
+  /**
+   * sees the text of each successful (2xx) answer before it is parsed (the read guesses the next
+   * page from it); true: it sent a request, which goes out before this answer is parsed
+   */
+  onAnswer?: (text: string, headers: HttpResponse['headers']) => boolean;
 }
 
 const agent = {

@@ -266,8 +266,8 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   const stop = () => stopped.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stopped.abort();
-  const fetchPage = async (extra: PageRequest, number: number): Promise<Page> => {
-    const request = { ...build(extra, vars), signal: stopped.signal };
+  const fetchPage = async (extra: PageRequest, number: number, own?: AbortSignal): Promise<Page> => {
+    const request = { ...build(extra, vars), signal: own ? AbortSignal.any([stopped.signal, own]) : stopped.signal, onAnswer: guessAfter(number) };
     let response: Awaited<ReturnType<typeof call>>;
     try {
       response = await call(client, request);
@@ -290,7 +290,37 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   if (resume) paginator.resume?.(resume.request);
   // pages requested ahead (pagination `concurrency`), by request: used only when the paginator asks for exactly that page
   const concurrency = concurrencyOf(pagination);
-  const ahead = new Map<string, { number: number; page: Promise<Page> }>();
+  const ahead = new Map<string, { number: number; page: Promise<Page>; drop?: () => void }>();
+  // the page the loop below waits for (undefined: it is busy with the last one it took)
+  let awaited: number | undefined;
+  /**
+   * While the loop waits for page `number`, asks for the next page as soon as the text of its answer
+   * shows the request (`Paginator.guess`), before the page is parsed: the next page travels
+   * meanwhile. A loop busy with a page it took asks only once that page is parsed, as always.
+   */
+  function guessAfter(number: number): ((text: string, headers: Page['response']['headers']) => boolean) | undefined {
+    if (!paginator.guess || number + 1 > maxPages) return undefined;
+    return (text, headers) => {
+      if (awaited !== number) return false;
+      const guess = paginator.guess!(text, headers);
+      const id = guess && JSON.stringify(guess);
+      if (!id || seen.has(id) || ahead.has(id)) return false;
+      const own = new AbortController();
+      const fetched = fetchPage(guess, number + 1, own.signal);
+      fetched.catch(() => undefined); // handled where it is awaited, if it is needed at all
+      ahead.set(id, { number: number + 1, page: fetched, drop: () => own.abort() });
+      return true;
+    };
+  }
+  /** Drops the guesses of page `number` other than the request `id` the paginator asked for: their requests stop. */
+  const dropGuesses = (number: number, id?: string) => {
+    for (const [other, entry] of ahead) {
+      if (entry.number === number && other !== id && entry.drop) {
+        entry.drop();
+        ahead.delete(other);
+      }
+    }
+  };
   const requestAhead = (page: Page, nextId: string) => {
     if (concurrency <= 1 || !paginator.plan) return;
     const planned = paginator.plan({ body: page.response.body, headers: page.response.headers, records: page.records.length, page: page.number });
@@ -304,10 +334,13 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
     }
   };
   let pending: Promise<Page> | undefined = fetchPage(resume?.request ?? paginator.first(), resume?.page ?? 1);
+  let pendingNumber = resume?.page ?? 1;
   let skip = resume?.skip;
   try {
     while (pending) {
+      awaited = pendingNumber;
       const page: Page = await pending;
+      awaited = undefined;
       pending = undefined;
       if (skip) page.skip = skip;
       skip = undefined;
@@ -318,6 +351,7 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
       if (next.warnings) stats.warnings.push(...next.warnings.map((w) => about + w));
       if ('request' in next) {
         const id = JSON.stringify(next.request);
+        dropGuesses(page.number + 1, page.number >= maxPages ? undefined : id);
         if (seen.has(id)) {
           throw new SourceError('pagination_loop', `${where(page.number)}: the API returned the same next-page value as an earlier page; stopping instead of looping`, {
             hint: 'check the pagination settings of the connector (token path, where the token is sent); the API may ignore the parameter',
@@ -332,11 +366,13 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
           ahead.delete(id);
           const early = planned?.number === page.number + 1 ? planned.page : undefined;
           pending = early ?? fetchPage(next.request, page.number + 1);
+          pendingNumber = page.number + 1;
           pending.catch(() => undefined); // handled where it is awaited
           requestAhead(page, id); // only once the paginator has said the read goes on
           if (!early) await new Promise<void>((resolve) => setImmediate(resolve)); // let the request go out before this page is processed
         }
       } else {
+        dropGuesses(page.number + 1);
         page.decision = decisionOf(next);
         if ('limit' in next) stats.warnings.push(`${about}stopped at ${where(page.number)}: ${next.limit}`);
       }

@@ -110,6 +110,8 @@ export function requester(options: {
       return { verdict: networkVerdict(error, url.host, policy.timeouts, responses > 0), sent: asSent };
     }
     responses++;
+    // a request sent on this answer's text (the next page) gets a turn of the event loop to go out before the parse
+    if (response.status >= 200 && response.status < 300 && request.onAnswer?.(response.text, response.headers)) await new Promise<void>((resolve) => setImmediate(resolve));
     const body = parseBody(response.text);
     const verdict = options.classify(response.status, body === undefined ? undefined : body.value, response.headers);
     if (verdict) return { verdict, response, sent: asSent };

@@ -50,6 +50,13 @@ export interface Paginator {
    * `next` asks for exactly that request; never changes any state
    */
   plan?(response: PageResponse): PageRequest[];
+  /**
+   * the next page's request as a successful response's text and headers already show it, before
+   * the body is parsed (a cursor at the end of the text): the reader, waiting for this page, sends
+   * it at once, and uses its answer only when `next` asks for exactly that request (a wrong guess
+   * costs one request, dropped); undefined when the text does not tell. Never changes any state
+   */
+  guess?(text: string, headers: PageResponse['headers']): PageRequest | undefined;
 }
 
 /** Where a pagination value travels in the request. */
