@@ -13,8 +13,8 @@ import { constants, Script } from 'node:vm';
  * of a build writes what V8 compiled to `$XDG_CACHE_HOME/intake/` (`~/.cache/intake/`), one file
  * per command; later runs of that command load it instead of compiling.
  *
- * - A cache file names the build it belongs to (`id`: a hash of the program's text), so a new
- *   build never reads an old build's cache. Writing one keeps the files of the last few builds
+ * - A cache file names the build it belongs to (`id`: a hash of the program's text) and where
+ *   it is installed, so a new build never reads an old build's cache. Writing one keeps the files of the last few builds
  *   that wrote (two installations on one machine do not undo each other's) and removes older ones.
  * - V8 checks each file before it uses it (its version, flags and the program's length): a file it
  *   refuses, damaged or from another Node, is only slower, and written again.
@@ -24,14 +24,23 @@ import { constants, Script } from 'node:vm';
  */
 export function launch(file: string, id: string): void {
   const source = readFileSync(file, 'utf8');
-  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheFile(id, commandOf(process.argv.slice(2)));
+  // the build and where it is installed: V8 keeps the file name it compiled in its cache (stack traces name it)
+  const build = `${id}${hash(file)}`;
+  const cache = process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : cacheFile(build, commandOf(process.argv.slice(2)));
   const cachedData = cache ? readCache(cache) : undefined;
   const script = new Script(wrap(source), { filename: file, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-  if (cache && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cache, id, () => script.createCachedData()));
+  if (cache && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cache, build, () => script.createCachedData()));
   const module = { exports: {} };
   (script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: unknown, filename: string, dirname: string) => void)(
     module.exports, createRequire(file), module, file, dirname(file),
   );
+}
+
+/** FNV-1a of a text, as 8 hex digits. */
+function hash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The program as a CommonJS module's function, as Node wraps a `.cjs` file. */

@@ -19,7 +19,7 @@ describe('the compiled-code cache of the intake command (src/cli/launch.ts)', ()
     const first = await validate(home);
     expect(first).toMatchObject({ code: 0, stderr: '' });
     const files = cacheFiles(home);
-    expect(files).toEqual([expect.stringMatching(/^program-[0-9a-f]{16}-validate\.v8$/)]);
+    expect(files).toEqual([expect.stringMatching(/^program-[0-9a-f]{24}-validate\.v8$/)]);
     const file = join(home, 'intake', files[0]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(join(home, 'intake')).mode & 0o777).toBe(0o700);
@@ -58,7 +58,7 @@ describe('the compiled-code cache of the intake command (src/cli/launch.ts)', ()
     });
     expect(await validate(home)).toMatchObject({ code: 0, stderr: '' });
     const builds = new Set(cacheFiles(home).map((name) => name.split('-')[1]));
-    expect([...builds].sort()).toEqual(['0000000000000003', '0000000000000004', '0000000000000005', expect.stringMatching(/^[0-9a-f]{16}$/)].sort());
+    expect([...builds].sort()).toEqual(['0000000000000003', '0000000000000004', '0000000000000005', expect.stringMatching(/^[0-9a-f]{24}$/)].sort());
     expect(cacheFiles(home)).toHaveLength(7); // two files of each other build kept, one of this one
   });
 
