@@ -9,13 +9,14 @@ import { constants, Script } from 'node:vm';
  * cache, the way Node 22's `module.enableCompileCache()` does for modules (Node 20 has none).
  *
  * Without it every `intake` process parses and compiles the program's JavaScript again: about
- * 60 ms of a run's CPU before its first request. The first run of a command (`run`, `validate`, …)
+ * 40 ms of a run's CPU before its first request. The first run of a command (`run`, `validate`, …)
  * of a build writes what V8 compiled to `$XDG_CACHE_HOME/intake/` (`~/.cache/intake/`), one file
  * per command; later runs of that command load it instead of compiling.
  *
  * - A cache file names the build it belongs to (`id`: a hash of the program's text) and where
- *   it is installed, so a new build never reads an old build's cache. Writing one keeps the files of the last few builds
- *   that wrote (two installations on one machine do not undo each other's) and removes older ones.
+ *   it is installed, so a new build never reads an old build's cache. Writing one keeps the
+ *   files of the last few builds that wrote (two installations on one machine do not undo each
+ *   other's) and removes older ones.
  * - V8 checks each file before it uses it (its version, flags and the program's length): a file it
  *   refuses, damaged or from another Node, is only slower, and written again.
  * - Nothing of a run's data is in it: only code compiled from the program's own text.
