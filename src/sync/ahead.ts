@@ -1,15 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import type { SourceRecord } from '../source/types.js';
-import { foldCase, type StoredRecord, type Target } from '../targets/target.js';
+import { foldCase, type Fields, type Snapshot, type StoredRecord, type Target } from '../targets/target.js';
 import type { SyncKeyPair } from './engine.js';
 
 /**
  * Stored People records looked up while an aggregated read goes on. Such a read hands its groups
  * on only once it has read everything, so the batches after it would look every record up then,
- * with nothing left to hide the time under. Instead, each new group's key (from its first entry)
- * is looked up as the read finds it, a chunk of keys at a time between pages, with its storage
- * position, while the read leaves time to spare (`spare`): under an API's latency, the lookups
- * cost no time at all.
+ * with nothing left to hide the time under. Instead:
+ *
+ * - a store of up to 100,000 People is read whole, in the store's order, on a connection and a
+ *   thread of its own (`Target.snapshot`), while the main thread reads the API: the batches find
+ *   every key's record and position in it;
+ * - else each new group's key (from its first entry) is looked up as the read finds it, a chunk of
+ *   keys at a time between pages, with its storage position, while the read leaves time to spare
+ *   (`spare`): under an API's latency, the lookups cost no time at all.
  *
  * Only a cache of the target's own answers, by key value, and only while they are still the
  * store's: a batch uses them when no other connection has written to the store since the first
@@ -17,10 +21,13 @@ import type { SyncKeyPair } from './engine.js';
  * batches cannot make an answer stale: with one sync key field, a record keeps the key it was
  * found by, and a record created by a batch has a key no later record has (a duplicate).
  *
- * A key the mapping converts (a lower-cased e-mail) may differ from the raw key looked up here: a
- * batch finds no answer for it and looks it up itself. At most `limit` keys are looked up ahead
- * (about 300 bytes of memory each); the others are looked up by their batch.
+ * A key the mapping converts (a lower-cased e-mail) may differ from the raw key looked up a chunk
+ * at a time: a batch finds no answer for it and looks it up itself. At most `limit` keys are
+ * looked up so (about 300 bytes of memory each); the others are looked up by their batch.
  */
+/** Stores of up to this many People are read whole, on a thread of their own, while the read goes on (about 150 bytes a record). */
+const snapshotLimit = 100_000;
+
 export function lookupsAhead(target: Target, syncKey: SyncKeyPair[]): LookupsAhead | undefined {
   if (syncKey.length !== 1 || !target.storageOrder || !target.version) return undefined;
   return new LookupsAhead(target as Target & Required<Pick<Target, 'storageOrder' | 'version'>>, syncKey[0]);
@@ -37,17 +44,22 @@ export class LookupsAhead {
   private scheduled = false;
   private asked = 0;
   private version: number | undefined;
+  /** every stored People record with a key, being read on a thread of its own (`Target.snapshot`), and once read, the position of each key in it */
+  private snapshot: Promise<Snapshot | undefined> | undefined;
+  private taken: { records: Snapshot; at: Map<string, number> } | undefined;
 
   constructor(
     private readonly target: Target & Required<Pick<Target, 'storageOrder' | 'version'>>,
     private readonly key: SyncKeyPair,
     private readonly limit = 50_000,
     private readonly chunk = 500,
-  ) {}
+  ) {
+    this.snapshot = target.snapshot?.('people', key.target, { caseInsensitive: key.match === 'case_insensitive', limit: snapshotLimit })?.catch(() => undefined);
+  }
 
-  /** A new group's first entry: its key is looked up with the next chunk. */
+  /** A new group's first entry: its key is looked up with the next chunk (not with a snapshot coming: it holds every key). */
   readonly add = (first: SourceRecord): void => {
-    if (this.asked + this.waiting.length >= this.limit) return;
+    if (this.snapshot || this.asked + this.waiting.length >= this.limit) return;
     const raw = first[this.key.source];
     const value = raw === null || raw === undefined ? '' : String(raw).trim();
     if (value === '') return;
@@ -62,23 +74,36 @@ export class LookupsAhead {
 
   /** The stored record of a key as looked up ahead (null: there is none); undefined when the key was not looked up ahead. Ask `valid()` first. */
   stored(key: string): StoredRecord | null | undefined {
-    return this.found.get(key);
+    if (!this.taken) return this.found.get(key);
+    const i = this.taken.at.get(key);
+    return i === undefined ? null : { id: String(this.taken.records.ids[i]), fields: JSON.parse(this.taken.records.data[i]) as Fields };
   }
 
   /** Where the stored record of a key lies (`Target.storageOrder`; null: there is none); undefined when the key was not looked up ahead. */
   position(key: string): number | null | undefined {
-    return this.positions.get(key);
+    if (!this.taken) return this.positions.get(key);
+    const i = this.taken.at.get(key);
+    return i === undefined ? null : this.taken.records.ids[i];
   }
 
-  /** Every group is in: nothing more is looked up ahead (the batches look up what is left). */
-  finish(): void {
+  /** Every group is in: nothing more is looked up ahead (the batches look up what is left); a snapshot being read is waited for. */
+  async finish(): Promise<void> {
     this.waiting = [];
     this.asked = this.limit;
+    const records = await this.snapshot;
+    this.snapshot = undefined;
+    if (!records) return;
+    const at = new Map<string, number>();
+    for (let i = 0; i < records.keys.length; i++) if (!at.has(records.keys[i])) at.set(records.keys[i], i); // the first stored, as a lookup finds it
+    this.taken = { records, at };
+    this.version = records.version;
   }
 
   /** Frees what was looked up (the batches are done). */
   clear(): void {
-    this.finish();
+    this.waiting = [];
+    this.asked = this.limit;
+    this.taken = undefined;
     this.found.clear();
     this.positions.clear();
   }

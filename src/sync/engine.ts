@@ -184,7 +184,7 @@ export async function sync(items: AsyncIterable<SourceItem> | Lists, options: Sy
       }
     }
     seen.clear(); // every item is in: no more duplicates to find, and 300,000 keys' worth of table to free
-    options.ahead?.finish();
+    await options.ahead?.finish();
     const order = await inStorageOrder(held.first, people, options.target, options.ahead);
     for (let n = 0; n < order.length; n++) {
       batch.push(held.take(order[n]));

@@ -1,9 +1,11 @@
 import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type { CustomFieldSpec } from '../definition/model.js';
 import { StoreError, TargetError } from '../errors.js';
 import { asStoreError } from '../store/errors.js';
 import { builtinFields, type RecordType, type TargetField } from './fields.js';
-import { allWritten, type Fields, type FindOptions, type StoredRecord, type Target, type WriteBatch } from './target.js';
+import { allWritten, type Fields, type FindOptions, type Snapshot, type StoredRecord, type Target, type WriteBatch } from './target.js';
 
 const identifier = /^[a-z][a-z0-9_]*$/;
 const lookupChunk = 500;
@@ -95,6 +97,14 @@ export function sqliteTarget(db: Database.Database): Target {
       return order;
     },
     version: () => db.pragma('data_version', { simple: true }) as number,
+    snapshot(recordType, field, { caseInsensitive = false, limit }) {
+      if (db.memory || !identifier.test(field)) return undefined;
+      const count = db.prepare('SELECT count(*) FROM records WHERE record_type = ?').pluck().get(recordType) as number;
+      if (count > limit) return undefined;
+      const version = db.pragma('data_version', { simple: true }) as number;
+      const key = keyExpression(field, caseInsensitive);
+      return readInWorker(db.name, `SELECT id, data, ${key} FROM records WHERE record_type = ? AND ${key} IS NOT NULL ORDER BY id`, recordType).then((rows) => ({ version, ...rows }));
+    },
     async write(recordType, batch) {
       const now = new Date().toISOString();
       try {
@@ -109,6 +119,41 @@ export function sqliteTarget(db: Database.Database): Target {
     },
   };
 }
+
+/**
+ * Runs one query (rows of id, data, key) on a read-only connection of its own in a worker thread,
+ * so that the records come while the main thread goes on with the run. In WAL mode the reader
+ * sees the store as committed when the query starts. The ids come back in a transferred buffer.
+ */
+function readInWorker(file: string, sql: string, recordType: string): Promise<Omit<Snapshot, 'version'>> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const Database = require(workerData.driver);
+    const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+    try {
+      const rows = db.prepare(workerData.sql).raw(true).all(workerData.recordType);
+      const ids = new Float64Array(rows.length);
+      const keys = new Array(rows.length);
+      const data = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        ids[i] = rows[i][0];
+        data[i] = rows[i][1];
+        keys[i] = String(rows[i][2]);
+      }
+      parentPort.postMessage({ ids, keys, data }, [ids.buffer]);
+    } finally {
+      db.close();
+    }`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(code, { eval: true, workerData: { driver: requireFrom.resolve('better-sqlite3'), file, sql, recordType } });
+    worker.unref(); // a run that ends first does not wait for it
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the store's reader stopped (exit code ${code})`)));
+  });
+}
+
+const requireFrom = createRequire(import.meta.url);
 
 /** What a lookup by key reads: the records (`id, data`), or only where they lie (`id`, from the key's index alone). */
 type Selection = 'id, data' | 'id';

@@ -12,6 +12,14 @@ export interface StoredRecord {
   fields: Fields;
 }
 
+/** Stored records by key (`Target.snapshot`): the key, the record's id and its fields as JSON, in parallel arrays, in the order the store keeps them. */
+export interface Snapshot {
+  version: number;
+  keys: string[];
+  ids: Float64Array;
+  data: string[];
+}
+
 /** The case folding of case-insensitive keys: ASCII letters only, as SQL's lower() (e-mail addresses are ASCII). */
 export function foldCase(text: string): string {
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
@@ -98,6 +106,12 @@ export interface Target {
    * records looked up ahead of their batch are used only while it has not changed (sync/ahead.ts)
    */
   version?(): number;
+  /**
+   * optional (the embedded store): every stored record of a type with a value in `field`, read on a
+   * connection and a thread of their own while the run goes on, with the `version` from before
+   * the read; undefined when the target would not (a store in memory, more than `limit` records)
+   */
+  snapshot?(recordType: string, field: string, options: { caseInsensitive?: boolean; limit: number }): Promise<Snapshot> | undefined;
   /**
    * writes a batch and says, record by record, what became of it. An atomic target applies it
    * whole or throws and keeps nothing; a record-by-record target reports each refusal in its own

@@ -98,10 +98,12 @@ async function run(groups: SourceRecord[], options: { ahead?: LookupsAhead; betw
 }
 
 const logins = () => Object.fromEntries(listRecords(db, 'people').map((p) => [p.slack_user_id, p.slack_last_login]));
+/** The store without its snapshot (as a store of more People than a snapshot takes): keys are looked up a chunk at a time. */
+const chunksOnly = (): Target => ({ ...target, snapshot: undefined });
 
-describe('stored records looked up while an aggregated read goes on (src/sync/ahead.ts)', () => {
+describe('stored records looked up while an aggregated read goes on, a chunk of keys at a time (src/sync/ahead.ts)', () => {
   it('a read that waits for its API: each chunk of new keys is looked up between pages, and the batches look nothing up again', async () => {
-    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     const groups = [login('U4'), login('U1'), login('U9'), login('U2'), login('U6'), login('U3', '2026-10-01T00:00:00Z')];
     const { tally, inBatches } = await run(groups, { ahead });
@@ -114,7 +116,7 @@ describe('stored records looked up while an aggregated read goes on (src/sync/ah
 
   it('the same outcomes and stored values as a run that looks nothing up ahead', async () => {
     const groups = [login('U5'), login('U2', '2026-10-01T00:00:00Z'), login('U8'), login('U1')];
-    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     const snapshot = join(dir, 'copy.db');
     await db.backup(snapshot);
@@ -131,7 +133,7 @@ describe('stored records looked up while an aggregated read goes on (src/sync/ah
   });
 
   it('another process writes to the store after the look-ahead: the batches look their records up again and see its writes', async () => {
-    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     const groups = [login('U1'), login('U7'), login('U2'), login('U3')];
     const { tally, inBatches } = await run(groups, {
@@ -150,7 +152,7 @@ describe('stored records looked up while an aggregated read goes on (src/sync/ah
   });
 
   it('a busy read (no time to spare between pages) leaves its keys to the batches', async () => {
-    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     const { tally, inBatches } = await run([login('U1'), login('U2'), login('U3'), login('U4')], { ahead, between: busy });
     expect(inBatches.flat().sort()).toEqual(['U1', 'U2', 'U3', 'U4']);
@@ -159,7 +161,7 @@ describe('stored records looked up while an aggregated read goes on (src/sync/ah
   });
 
   it('looks up at most `limit` keys ahead; the batches look up the others', async () => {
-    const ahead = new LookupsAhead(target as ConstructorParameters<typeof LookupsAhead>[0], resolveKeyPairs(mapping.sync_key!)[0], 2, 2);
+    const ahead = new LookupsAhead(chunksOnly() as ConstructorParameters<typeof LookupsAhead>[0], resolveKeyPairs(mapping.sync_key!)[0], 2, 2);
     const { tally, inBatches } = await run([login('U1'), login('U2'), login('U3'), login('U4')], { ahead });
     expect(lookedUp[0]).toEqual(['U1', 'U2']);
     expect(inBatches.flat().sort()).toEqual(['U3', 'U4']);
@@ -169,5 +171,53 @@ describe('stored records looked up while an aggregated read goes on (src/sync/ah
   it('only for one sync key field and a target that says where records lie and whether another process wrote', () => {
     expect(lookupsAhead(target, resolveKeyPairs([{ source: 'user_id', target: 'slack_user_id' }, { source: 'email', target: 'email' }]))).toBeUndefined();
     expect(lookupsAhead({ ...target, version: undefined }, resolveKeyPairs(mapping.sync_key!))).toBeUndefined();
+  });
+});
+
+describe('a store read whole on a thread of its own while an aggregated read goes on (Target.snapshot)', () => {
+  it('the batches look nothing up, with the same outcomes and stored values as without it', async () => {
+    const groups = [login('U5'), login('U2', '2026-10-01T00:00:00Z'), login('U8'), login('U1')];
+    const snapshot = join(dir, 'copy.db');
+    await db.backup(snapshot);
+    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
+    const withAhead = await run(groups, { ahead, preference: 'create_update', between: () => idle(1) });
+    expect(lookedUp).toEqual([]);
+    expect(withAhead.tally.counts).toEqual({ added: 1, updated: 2, unchanged: 1, skipped: 0, failed: 0 });
+    const stored = listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }));
+
+    db.close();
+    rmSync(file);
+    db = new Database(snapshot);
+    target = sqliteTarget(db);
+    const without = await run(groups, { preference: 'create_update' });
+    expect(without.tally.counts).toEqual(withAhead.tally.counts);
+    expect(listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }))).toEqual(stored);
+  });
+
+  it('another process writes to the store after the snapshot: the batches look their records up again and see its writes', async () => {
+    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
+    const { tally, inBatches } = await run([login('U1'), login('U7'), login('U2')], {
+      ahead,
+      beforeBatches: () => {
+        const other = new Database(file);
+        other.prepare("INSERT INTO records (record_type, data, created_at, updated_at) VALUES ('people', json('{\"username\":\"u7\",\"slack_user_id\":\"U7\"}'), 'x', 'x')").run();
+        other.prepare("UPDATE records SET data = json_set(data, '$.slack_last_login', '2026-11-01T09:00:00Z') WHERE json_extract(data, '$.slack_user_id') = 'U2'").run();
+        other.close();
+      },
+    });
+    expect(inBatches.flat().sort()).toEqual(['U1', 'U2', 'U7']);
+    expect(tally.counts).toEqual({ added: 0, updated: 2, unchanged: 1, skipped: 0, failed: 0 });
+  });
+
+  it('holds every stored record with a key, in the store\'s order, keys folded as a case-insensitive lookup folds them; none for a store in memory or over the limit', async () => {
+    await target.write('people', { create: [{ username: 'x', email: 'Ann@Example.com' }, { username: 'y' }, { username: 'z', email: 'BOB@example.com' }], update: [] });
+    const read = await target.snapshot!('people', 'email', { caseInsensitive: true, limit: 100 });
+    expect(read).toMatchObject({ version: expect.any(Number), keys: ['ann@example.com', 'bob@example.com'] });
+    const ids = Object.fromEntries(listRecords(db, 'people').map((p) => [p.username, p.id]));
+    expect([...read!.ids]).toEqual([ids.x, ids.z]);
+    expect(read!.data.map((d) => JSON.parse(d).username)).toEqual(['x', 'z']);
+    expect(target.snapshot!('people', 'email', { limit: 8 })).toBeUndefined(); // 9 People
+    const memory = sqliteTarget(openStore(':memory:'));
+    expect(memory.snapshot!('people', 'email', { limit: 100 })).toBeUndefined();
   });
 });
