@@ -266,8 +266,8 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   const stop = () => stopped.abort();
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stopped.abort();
-  const fetchPage = async (extra: PageRequest, number: number, own?: AbortSignal): Promise<Page> => {
-    const request = { ...build(extra, vars), signal: own ? AbortSignal.any([stopped.signal, own]) : stopped.signal, onAnswer: guessAfter(number) };
+  const fetchPage = async (extra: PageRequest, number: number): Promise<Page> => {
+    const request = { ...build(extra, vars), signal: stopped.signal, onAnswer: guessAfter(number) };
     let response: Awaited<ReturnType<typeof call>>;
     try {
       response = await call(client, request);
@@ -290,7 +290,7 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   if (resume) paginator.resume?.(resume.request);
   // pages requested ahead (pagination `concurrency`), by request: used only when the paginator asks for exactly that page
   const concurrency = concurrencyOf(pagination);
-  const ahead = new Map<string, { number: number; page: Promise<Page>; drop?: () => void }>();
+  const ahead = new Map<string, { number: number; page: Promise<Page>; guessed?: true }>();
   // the page the loop below waits for (undefined: it is busy with the last one it took)
   let awaited: number | undefined;
   /**
@@ -305,21 +305,19 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
       const guess = paginator.guess!(text, headers);
       const id = guess && JSON.stringify(guess);
       if (!id || seen.has(id) || ahead.has(id)) return false;
-      const own = new AbortController();
-      const fetched = fetchPage(guess, number + 1, own.signal);
+      const fetched = fetchPage(guess, number + 1);
       fetched.catch(() => undefined); // handled where it is awaited, if it is needed at all
-      ahead.set(id, { number: number + 1, page: fetched, drop: () => own.abort() });
+      ahead.set(id, { number: number + 1, page: fetched, guessed: true });
       return true;
     };
   }
-  /** Drops the guesses of page `number` other than the request `id` the paginator asked for: their requests stop. */
+  /**
+   * Drops the guesses of page `number` other than the request `id` the paginator asked for: their
+   * answers are not used (a request of its own per guess, to stop it, held every answer in memory
+   * until the read ended: Node 20's `AbortSignal.any` keeps what listens to it).
+   */
   const dropGuesses = (number: number, id?: string) => {
-    for (const [other, entry] of ahead) {
-      if (entry.number === number && other !== id && entry.drop) {
-        entry.drop();
-        ahead.delete(other);
-      }
-    }
+    for (const [other, entry] of ahead) if (entry.number === number && other !== id && entry.guessed) ahead.delete(other);
   };
   const requestAhead = (page: Page, nextId: string) => {
     if (concurrency <= 1 || !paginator.plan) return;
