@@ -98,6 +98,34 @@ async function run(groups: SourceRecord[], options: { ahead?: LookupsAhead; betw
 }
 
 const logins = () => Object.fromEntries(listRecords(db, 'people').map((p) => [p.slack_user_id, p.slack_last_login]));
+/** Another process, between the look-ahead and the batches: creates U7, and sets U2's last login to the one the read has. */
+function anotherProcessWrites(): void {
+  const other = new Database(file);
+  other.prepare("INSERT INTO records (record_type, data, created_at, updated_at) VALUES ('people', json('{\"username\":\"u7\",\"slack_user_id\":\"U7\"}'), 'x', 'x')").run();
+  other.prepare("UPDATE records SET data = json_set(data, '$.slack_last_login', '2026-11-01T09:00:00Z') WHERE json_extract(data, '$.slack_user_id') = 'U2'").run();
+  other.close();
+}
+
+/**
+ * Runs `withAhead` on the store, then the same groups on a copy of the store as it was, looking
+ * nothing up ahead: the outcomes and the stored records must be the same. The run with the
+ * look-ahead, with what it looked up.
+ */
+async function asWithout(groups: SourceRecord[], withAhead: () => ReturnType<typeof run>) {
+  const copy = join(dir, 'copy.db');
+  await db.backup(copy);
+  const result = { ...(await withAhead()), lookedUp: [...lookedUp] };
+  const stored = listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }));
+  db.close();
+  rmSync(file);
+  db = new Database(copy);
+  target = sqliteTarget(db);
+  const without = await run(groups, { preference: 'create_update' });
+  expect(without.tally.counts).toEqual(result.tally.counts);
+  expect(listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }))).toEqual(stored);
+  return result;
+}
+
 /** The store without its snapshot (as a store of more People than a snapshot takes): keys are looked up a chunk at a time. */
 const chunksOnly = (): Target => ({ ...target, snapshot: undefined });
 
@@ -118,18 +146,7 @@ describe('stored records looked up while an aggregated read goes on, a chunk of 
     const groups = [login('U5'), login('U2', '2026-10-01T00:00:00Z'), login('U8'), login('U1')];
     const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
     (ahead as unknown as { chunk: number }).chunk = 2;
-    const snapshot = join(dir, 'copy.db');
-    await db.backup(snapshot);
-    const withAhead = await run(groups, { ahead, preference: 'create_update' });
-    const stored = listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }));
-
-    db.close();
-    rmSync(file);
-    db = new Database(snapshot);
-    target = sqliteTarget(db);
-    const without = await run(groups, { preference: 'create_update' });
-    expect(without.tally.counts).toEqual(withAhead.tally.counts);
-    expect(listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }))).toEqual(stored);
+    await asWithout(groups, () => run(groups, { ahead, preference: 'create_update' }));
   });
 
   it('another process writes to the store after the look-ahead: the batches look their records up again and see its writes', async () => {
@@ -138,13 +155,7 @@ describe('stored records looked up while an aggregated read goes on, a chunk of 
     const groups = [login('U1'), login('U7'), login('U2'), login('U3')];
     const { tally, inBatches } = await run(groups, {
       ahead,
-      beforeBatches: () => {
-        // the look-ahead found no U7 and U2 with an older login; another process then creates U7 and updates U2
-        const other = new Database(file);
-        other.prepare("INSERT INTO records (record_type, data, created_at, updated_at) VALUES ('people', json('{\"username\":\"u7\",\"slack_user_id\":\"U7\"}'), 'x', 'x')").run();
-        other.prepare("UPDATE records SET data = json_set(data, '$.slack_last_login', '2026-11-01T09:00:00Z') WHERE json_extract(data, '$.slack_user_id') = 'U2'").run();
-        other.close();
-      },
+      beforeBatches: anotherProcessWrites, // the look-ahead found no U7, and U2 with an older login
     });
     expect(inBatches.flat().sort()).toEqual(['U1', 'U2', 'U3', 'U7']);
     expect(tally.counts).toEqual({ added: 0, updated: 3, unchanged: 1, skipped: 0, failed: 0 }); // U7 found and updated; U2 unchanged
@@ -177,33 +188,16 @@ describe('stored records looked up while an aggregated read goes on, a chunk of 
 describe('a store read whole on a thread of its own while an aggregated read goes on (Target.snapshot)', () => {
   it('the batches look nothing up, with the same outcomes and stored values as without it', async () => {
     const groups = [login('U5'), login('U2', '2026-10-01T00:00:00Z'), login('U8'), login('U1')];
-    const snapshot = join(dir, 'copy.db');
-    await db.backup(snapshot);
-    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
-    const withAhead = await run(groups, { ahead, preference: 'create_update', between: () => idle(1) });
-    expect(lookedUp).toEqual([]);
+    const withAhead = await asWithout(groups, () => run(groups, { ahead: lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!, preference: 'create_update', between: () => idle(1) }));
+    expect(withAhead.lookedUp).toEqual([]);
     expect(withAhead.tally.counts).toEqual({ added: 1, updated: 2, unchanged: 1, skipped: 0, failed: 0 });
-    const stored = listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }));
-
-    db.close();
-    rmSync(file);
-    db = new Database(snapshot);
-    target = sqliteTarget(db);
-    const without = await run(groups, { preference: 'create_update' });
-    expect(without.tally.counts).toEqual(withAhead.tally.counts);
-    expect(listRecords(db, 'people').map(({ id, ...fields }) => ({ ...fields, id: String(id) }))).toEqual(stored);
   });
 
   it('another process writes to the store after the snapshot: the batches look their records up again and see its writes', async () => {
     const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
     const { tally, inBatches } = await run([login('U1'), login('U7'), login('U2')], {
       ahead,
-      beforeBatches: () => {
-        const other = new Database(file);
-        other.prepare("INSERT INTO records (record_type, data, created_at, updated_at) VALUES ('people', json('{\"username\":\"u7\",\"slack_user_id\":\"U7\"}'), 'x', 'x')").run();
-        other.prepare("UPDATE records SET data = json_set(data, '$.slack_last_login', '2026-11-01T09:00:00Z') WHERE json_extract(data, '$.slack_user_id') = 'U2'").run();
-        other.close();
-      },
+      beforeBatches: anotherProcessWrites,
     });
     expect(inBatches.flat().sort()).toEqual(['U1', 'U2', 'U7']);
     expect(tally.counts).toEqual({ added: 0, updated: 2, unchanged: 1, skipped: 0, failed: 0 });
