@@ -188,11 +188,10 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     resumed = source.resumed;
     const checkpoint = (): Checkpoint | null => checkpointOf(position(), Boolean(connector.aggregate), fingerprint, scrub);
     await sync(test ? take(source.items, testRecords) : storageOrder ? { lists: source.lists } : source.items, {
-      target,
+      target: ahead?.target ?? target,
       preference: mapping.preference,
       mapping: compiled,
       syncKey,
-      ahead,
       required: requiredOf(targets.people),
       tally,
       saas: saasTally && { required: requiredOf(targets.saas_users!).filter((f) => !(saasLinkFields as readonly string[]).includes(f)), tally: saasTally },

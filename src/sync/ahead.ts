@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { SourceRecord } from '../source/types.js';
-import { foldCase, type Fields, type Snapshot, type StoredRecord, type Target } from '../targets/target.js';
+import { foldCase, type Fields, type FindOptions, type Snapshot, type StoredRecord, type Target } from '../targets/target.js';
 import type { SyncKeyPair } from './engine.js';
 
 /**
@@ -15,11 +15,15 @@ import type { SyncKeyPair } from './engine.js';
  *   keys at a time between pages, with its storage position, while the read leaves time to spare
  *   (`spare`): under an API's latency, the lookups cost no time at all.
  *
- * Only a cache of the target's own answers, by key value, and only while they are still the
- * store's: a batch uses them when no other connection has written to the store since the first
- * lookup (`Target.version`), else it looks its records up itself, as it always did. The run's own
+ * The engine sees none of it: it syncs into `target`, the store with these answers in front of
+ * its `findByKey` and `storageOrder` (the People's sync key only). Only a cache of the store's own
+ * answers, by key value, and only while they are still the store's: a lookup uses them when no
+ * other connection has written to the store since the first of them (`Target.version`, read
+ * inside the batch's transaction), else it asks the store, as it always did. The run's own
  * batches cannot make an answer stale: with one sync key field, a record keeps the key it was
- * found by, and a record created by a batch has a key no later record has (a duplicate).
+ * found by, and a record created by a batch has a key no later record has (a duplicate). The
+ * first storage-order question (every group is in) ends the looking ahead and waits for a
+ * snapshot being read.
  *
  * A key the mapping converts (a lower-cased e-mail) may differ from the raw key looked up a chunk
  * at a time: a batch finds no answer for it and looks it up itself. At most `limit` keys are
@@ -49,12 +53,13 @@ export class LookupsAhead {
   private taken: { records: Snapshot; at: Map<string, number> } | undefined;
 
   constructor(
-    private readonly target: Target & Required<Pick<Target, 'storageOrder' | 'version'>>,
+    private readonly store: Target & Required<Pick<Target, 'storageOrder' | 'version'>>,
     private readonly key: SyncKeyPair,
     private readonly limit = 50_000,
     private readonly chunk = 500,
   ) {
-    this.snapshot = target.snapshot?.('people', key.target, { caseInsensitive: key.match === 'case_insensitive', limit: snapshotLimit })?.catch(() => undefined);
+    this.snapshot = store.snapshot?.('people', key.target, { caseInsensitive: key.match === 'case_insensitive', limit: snapshotLimit })?.catch(() => undefined);
+    this.target = this.inFront();
   }
 
   /** A new group's first entry: its key is looked up with the next chunk (not with a snapshot coming: it holds every key). */
@@ -67,27 +72,64 @@ export class LookupsAhead {
     this.schedule();
   };
 
-  /** Whether the records looked up ahead are still the store's: no other connection has written to it since the first lookup. */
-  valid(): boolean {
-    return this.version !== undefined && this.target.version() === this.version;
+  /** The store with what was looked up ahead in front of its People lookups by sync key: what the engine syncs into. */
+  readonly target: Target;
+
+  private inFront(): Target {
+    const inner = this.store;
+    const covers = (recordType: string, field: string, { where = {}, caseInsensitive = false }: FindOptions = {}) =>
+      recordType === 'people' && field === this.key.target && caseInsensitive === (this.key.match === 'case_insensitive') && !Object.keys(where).length;
+    return {
+      ...inner,
+      findByKey: async (recordType, field, values, options) => {
+        if (!covers(recordType, field, options) || !this.valid()) return inner.findByKey(recordType, field, values, options);
+        const found = new Map<string, StoredRecord>();
+        const rest: string[] = [];
+        for (const value of values) {
+          const known = this.stored(value);
+          if (known === undefined) rest.push(value);
+          else if (known) found.set(value, known);
+        }
+        if (rest.length) for (const [key, record] of await inner.findByKey(recordType, field, rest, options)) found.set(key, record);
+        return found;
+      },
+      storageOrder: async (recordType, field, values, options) => {
+        if (!covers(recordType, field, options)) return inner.storageOrder(recordType, field, values, options);
+        await this.finish(); // asked once every group is in
+        const order = new Map<string, number>();
+        const rest: string[] = [];
+        for (const value of values) {
+          const at = this.position(value);
+          if (at === undefined) rest.push(value);
+          else if (at !== null) order.set(value, at);
+        }
+        if (rest.length) for (const [key, at] of await inner.storageOrder(recordType, field, rest, options)) order.set(key, at);
+        return order;
+      },
+    };
   }
 
-  /** The stored record of a key as looked up ahead (null: there is none); undefined when the key was not looked up ahead. Ask `valid()` first. */
-  stored(key: string): StoredRecord | null | undefined {
+  /** Whether the records looked up ahead are still the store's: no other connection has written to it since the first lookup. */
+  private valid(): boolean {
+    return this.version !== undefined && this.store.version() === this.version;
+  }
+
+  /** The stored record of a key as looked up ahead (null: there is none); undefined when the key was not looked up ahead. */
+  private stored(key: string): StoredRecord | null | undefined {
     if (!this.taken) return this.found.get(key);
     const i = this.taken.at.get(key);
     return i === undefined ? null : { id: String(this.taken.records.ids[i]), fields: JSON.parse(this.taken.records.data[i]) as Fields };
   }
 
   /** Where the stored record of a key lies (`Target.storageOrder`; null: there is none); undefined when the key was not looked up ahead. */
-  position(key: string): number | null | undefined {
+  private position(key: string): number | null | undefined {
     if (!this.taken) return this.positions.get(key);
     const i = this.taken.at.get(key);
     return i === undefined ? null : this.taken.records.ids[i];
   }
 
   /** Every group is in: nothing more is looked up ahead (the batches look up what is left); a snapshot being read is waited for. */
-  async finish(): Promise<void> {
+  private async finish(): Promise<void> {
     this.waiting = [];
     this.asked = this.limit;
     const records = await this.snapshot;
@@ -97,15 +139,6 @@ export class LookupsAhead {
     for (let i = 0; i < records.keys.length; i++) if (!at.has(records.keys[i])) at.set(records.keys[i], i); // the first stored, as a lookup finds it
     this.taken = { records, at };
     this.version = records.version;
-  }
-
-  /** Frees what was looked up (the batches are done). */
-  clear(): void {
-    this.waiting = [];
-    this.asked = this.limit;
-    this.taken = undefined;
-    this.found.clear();
-    this.positions.clear();
   }
 
   /**
@@ -136,11 +169,11 @@ export class LookupsAhead {
     this.scheduled = false;
     const keys = this.waiting.splice(0, this.chunk);
     if (this.spare()) {
-      this.version ??= this.target.version();
+      this.version ??= this.store.version();
       this.asked += keys.length;
       const options = { caseInsensitive: this.key.match === 'case_insensitive' };
-      const order = await this.target.storageOrder('people', this.key.target, keys, options);
-      const records = await this.target.findByKey('people', this.key.target, keys, options);
+      const order = await this.store.storageOrder('people', this.key.target, keys, options);
+      const records = await this.store.findByKey('people', this.key.target, keys, options);
       for (const key of keys) {
         this.positions.set(key, order.get(key) ?? null);
         this.found.set(key, records.get(key) ?? null);

@@ -5,7 +5,6 @@ import type { SourceItem, SourceRecord } from '../source/types.js';
 import { foldCase, TargetUnavailable, type Fields, type RecordWrite, type StoredRecord, type Target } from '../targets/target.js';
 import { Tally } from './outcomes.js';
 import { Column } from '../columns.js';
-import type { LookupsAhead } from './ahead.js';
 
 export interface SyncOptions {
   target: Target;
@@ -24,8 +23,6 @@ export interface SyncOptions {
   beforeFirstWrite?: () => Promise<void>;
   /** sees each record's outcome as it is decided (the test run shows them) */
   onRecord?: (event: RecordEvent) => void;
-  /** an aggregated read's stored records, looked up while the read went on (the storage-order path uses them while they are valid) */
-  ahead?: LookupsAhead;
   /**
    * wraps each batch: its lookups, its writes and `commit` run as one unit, all or nothing (the
    * runner passes the store's write transaction); without it each write stands alone
@@ -184,8 +181,7 @@ export async function sync(items: AsyncIterable<SourceItem> | Lists, options: Sy
       }
     }
     seen.clear(); // every item is in: no more duplicates to find, and 300,000 keys' worth of table to free
-    await options.ahead?.finish();
-    const order = await inStorageOrder(held.first, people, options.target, options.ahead);
+    const order = await inStorageOrder(held.first, people, options.target);
     for (let n = 0; n < order.length; n++) {
       batch.push(held.take(order[n]));
       if (pending() >= size) {
@@ -195,7 +191,6 @@ export async function sync(items: AsyncIterable<SourceItem> | Lists, options: Sy
     }
     if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
     await flush();
-    options.ahead?.clear();
     return;
   }
   for await (const item of untilAborted('lists' in items ? flat(items.lists) : items, options.signal)) {
@@ -213,15 +208,13 @@ export async function sync(items: AsyncIterable<SourceItem> | Lists, options: Sy
  * of commits against 0.13 s). Records the target does not hold keep their order, after the others.
  * `first`: each record's first key value, as the duplicate check left them (distinct, not empty).
  */
-async function inStorageOrder(first: string[], kind: Kind, target: Target, ahead: LookupsAhead | undefined): Promise<Uint32Array> {
-  const known = (key: string) => ahead?.position(key);
-  const asked = ahead ? first.filter((key) => known(key) === undefined) : first;
-  const order = await target.storageOrder!(kind.name, kind.keyFields[0], asked, { where: kind.where, caseInsensitive: kind.caseInsensitive[0] });
+async function inStorageOrder(first: string[], kind: Kind, target: Target): Promise<Uint32Array> {
+  const order = await target.storageOrder!(kind.name, kind.keyFields[0], first, { where: kind.where, caseInsensitive: kind.caseInsensitive[0] });
   const n = first.length;
   const rank = new Float64Array(n);
   let small = n <= positionMask + 1;
   for (let i = 0; i < n; i++) {
-    const r = known(first[i]) ?? order.get(first[i]) ?? undefined;
+    const r = order.get(first[i]);
     rank[i] = r ?? Infinity;
     if (r !== undefined && !(Number.isInteger(r) && r >= 0 && r < unheld)) small = false;
   }
@@ -508,9 +501,7 @@ type Write = (kind: Kind, writes: Writes) => Promise<Written | undefined>;
  */
 async function syncKind(batch: Candidate[], kind: Kind, options: SyncOptions, write: Write): Promise<Map<Candidate, string | null>> {
   const { preference } = options;
-  // People looked up while the read went on, if no other process has written to the store since (inside the batch's unit)
-  const ahead = kind.name === 'people' && options.ahead?.valid() ? options.ahead : undefined;
-  const existing = await lookup(batch, kind, options.target, ahead);
+  const existing = await lookup(batch, kind, options.target);
   const writes: Writes = { create: [], update: [], updated: [] };
   const unchanged: Candidate[] = [];
   const ids = new Map<Candidate, string | null>();
@@ -593,7 +584,7 @@ function record(options: SyncOptions, kind: Kind, key: string, outcome: RecordEv
 }
 
 /** The stored record of each candidate (by its position in the batch), found by the key fields in order. */
-async function lookup(batch: Candidate[], kind: Kind, target: Target, ahead?: LookupsAhead): Promise<(StoredRecord | undefined)[]> {
+async function lookup(batch: Candidate[], kind: Kind, target: Target): Promise<(StoredRecord | undefined)[]> {
   const result: (StoredRecord | undefined)[] = new Array<StoredRecord | undefined>(batch.length).fill(undefined);
   for (let i = 0; i < kind.keyFields.length; i++) {
     const open: number[] = [];
@@ -601,11 +592,6 @@ async function lookup(batch: Candidate[], kind: Kind, target: Target, ahead?: Lo
     for (let n = 0; n < batch.length; n++) {
       const value = batch[n].keys[i];
       if (result[n] !== undefined || value === '') continue;
-      const known = i === 0 ? ahead?.stored(value) : undefined;
-      if (known !== undefined) {
-        if (known) result[n] = known;
-        continue;
-      }
       open.push(n);
       values.add(value);
     }

@@ -81,8 +81,8 @@ async function run(groups: SourceRecord[], options: { ahead?: LookupsAhead; betw
   const state = { readDone: false };
   let inBatches: string[][] | undefined;
   await sync(aggregatedRead(groups, options.ahead, options.between ?? idle, state), {
-    target, tally, mapping: compiled({ ...mapping, preference: options.preference ?? 'update_only' }), syncKey: resolveKeyPairs(mapping.sync_key!), required: [],
-    preference: options.preference ?? 'update_only', storageOrder: true, batchSize: 3, ahead: options.ahead,
+    target: options.ahead?.target ?? target, tally, mapping: compiled({ ...mapping, preference: options.preference ?? 'update_only' }), syncKey: resolveKeyPairs(mapping.sync_key!), required: [],
+    preference: options.preference ?? 'update_only', storageOrder: true, batchSize: 3,
     unit: async (work) => {
       if (!inBatches) {
         options.beforeBatches?.();
