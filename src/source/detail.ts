@@ -4,6 +4,7 @@ import { compileExtract } from './extract.js';
 import { getter } from './paths.js';
 import type { Chunk } from './read.js';
 import type { SourceItem, SourceStats } from './types.js';
+import { requestsOf } from './waits.js';
 
 /**
  * Detail calls: one request per record (after aggregation, so each key is fetched once) whose
@@ -24,11 +25,8 @@ import type { SourceItem, SourceStats } from './types.js';
  */
 export async function* enrich(chunks: AsyncIterable<Chunk>, spec: DetailSpec, keyField: string, client: Client, stats: SourceStats, signal?: AbortSignal): AsyncGenerator<Chunk> {
   const build = compileRequest(spec.request, client);
-  // the calls still in flight when the read ends (done, failed, its consumer stopped) or the run stops are aborted, retries and waits included
-  const stopped = new AbortController();
-  const stop = () => stopped.abort();
-  signal?.addEventListener('abort', stop, { once: true });
-  if (signal?.aborted) stopped.abort();
+  // the calls still in flight when the read ends or the run stops are aborted, retries and waits included
+  const requests = requestsOf(signal);
   const objectOf = getter(spec.records ?? '.');
   const extract = compileExtract(spec.fields, Object.keys(spec.fields)[0]);
   const limit = spec.concurrency ?? 4;
@@ -36,7 +34,7 @@ export async function* enrich(chunks: AsyncIterable<Chunk>, spec: DetailSpec, ke
   const window = Math.max(limit * 8, 32);
   const one = async (item: SourceItem): Promise<SourceItem> => {
     if (!('record' in item)) return item;
-    const response = await call(client, { ...build({}, { record: item.record }), signal: stopped.signal });
+    const response = await call(client, { ...build({}, { record: item.record }), signal: requests.signal });
     stats.requests = client.requester.sent;
     const extra = extract(objectOf(response.body), 'detail response');
     if ('failed' in extra) return { failed: `detail: ${extra.failed}`, ref: String(item.record[keyField] ?? 'record') };
@@ -84,7 +82,6 @@ export async function* enrich(chunks: AsyncIterable<Chunk>, spec: DetailSpec, ke
     while (queue.length) yield await out(queue.shift()!);
   } finally {
     for (const slot of queue) slot.result.catch(() => undefined);
-    stopped.abort();
-    signal?.removeEventListener('abort', stop);
+    requests.end();
   }
 }

@@ -12,6 +12,7 @@ import { pointsOf, resumedPartition, type PartitionPoint } from './partitions/po
 import { getter } from './paths.js';
 import type { Vars } from '../definition/template.js';
 import type { JsonResponse, RetryEvent } from './request.js';
+import { requestsOf } from './waits.js';
 import { noRetries, type RetryStats, type SourceItem, type SourceRecord, type SourceStats } from './types.js';
 
 export { scrubber } from './client.js';
@@ -260,14 +261,10 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   const about = source.label ? `${source.label}: ` : '';
   const seen = new Set<string>();
 
-  // a page requested ahead or next that the read no longer needs (it ended: done, failed, or its consumer stopped) is aborted,
-  // and so is every request of a run that stopped, at once
-  const stopped = new AbortController();
-  const stop = () => stopped.abort();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  if (options.signal?.aborted) stopped.abort();
+  // a page requested ahead or next that the read no longer needs is aborted, and so is every request of a run that stopped, at once
+  const requests = requestsOf(options.signal);
   const fetchPage = async (extra: PageRequest, number: number): Promise<Page> => {
-    const request = { ...build(extra, vars), signal: stopped.signal, onAnswer: guessAfter(number) };
+    const request = { ...build(extra, vars), signal: requests.signal, onAnswer: guessAfter(number) };
     let response: Awaited<ReturnType<typeof call>>;
     try {
       response = await call(client, request);
@@ -313,8 +310,8 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   }
   /**
    * Drops the guesses of page `number` other than the request `id` the paginator asked for: their
-   * answers are not used (a request of its own per guess, to stop it, held every answer in memory
-   * until the read ended: Node 20's `AbortSignal.any` keeps what listens to it).
+   * answers are not used. They share the read's signal: one of their own, combined with it by
+   * `AbortSignal.any`, would be kept with what listens to it until the read ended (nodejs/node#55351).
    */
   const dropGuesses = (number: number, id?: string) => {
     for (const [other, entry] of ahead) if (entry.number === number && other !== id && entry.guessed) ahead.delete(other);
@@ -379,8 +376,7 @@ async function* pages(client: Client, source: PagedRequest, stats: SourceStats, 
   } finally {
     pending?.catch(() => undefined);
     ahead.clear(); // requests ahead that no page asked for: their answers are dropped
-    stopped.abort(); // and the requests themselves stop, retries and waits included
-    options.signal?.removeEventListener('abort', stop);
+    requests.end(); // and the requests themselves stop, retries and waits included
   }
 }
 

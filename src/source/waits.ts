@@ -109,3 +109,22 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   }
   signal?.throwIfAborted();
 }
+
+/**
+ * The requests of one part of a read (its pages, its detail calls): they stop when the run stops
+ * (`signal`), and when the part ends (`end`: done, failed, or its consumer stopped), with their
+ * retries and waits.
+ */
+export function requestsOf(signal: AbortSignal | undefined): { signal: AbortSignal; end: () => void } {
+  const requests = new AbortController();
+  const stop = () => requests.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) requests.abort();
+  return {
+    signal: requests.signal,
+    end: () => {
+      requests.abort();
+      signal?.removeEventListener('abort', stop);
+    },
+  };
+}
