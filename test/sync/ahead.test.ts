@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectorSpec, FieldType, MappingSpec, Preference } from '../../src/definition/model.js';
-import { compileMapping } from '../../src/mapping/compile.js';
+import type { ConnectorSpec, MappingSpec, Preference } from '../../src/definition/model.js';
+import { compiledMapping } from '../helpers/mapping.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { openStore, writeTransaction } from '../../src/store/db.js';
 import { LookupsAhead, lookupsAhead } from '../../src/sync/ahead.js';
@@ -22,11 +22,7 @@ const mapping: MappingSpec = {
   fields: { slack_last_login: 'last_used' },
 };
 const connector = { id: 'test', fields: { user_id: { label: 'User Id', type: 'string' }, last_used: { label: 'Last Used', type: 'datetime' } } } as unknown as ConnectorSpec;
-const types = new Map<string, FieldType>([['slack_user_id', 'string'], ['slack_last_login', 'datetime'], ['username', 'string']]);
-const compiled = (spec: MappingSpec) =>
-  compileMapping(spec, connector, { people: new Map([...types].map(([name, type]) => [name, { name, label: name, type, required: false, custom: false }])) }, { sync_time: '2026-01-01T00:00:00Z', credential_name: 'slack', settings: {} }, (at, _code, message) => {
-    throw new Error(`test mapping: ${at.join('.')}: ${message}`);
-  });
+const compiled = (spec: MappingSpec) => compiledMapping(spec, connector, { slack_user_id: 'string', slack_last_login: 'datetime', username: 'string' });
 const login = (id: string, at = '2026-11-01T09:00:00Z'): SourceRecord => ({ user_id: id, last_used: at });
 const idle = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A page that keeps the process busy (parsing it) and then arrives at once: the event loop turns, with no time to spare. */

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type Database from 'better-sqlite3';
-import type { ConnectorSpec, FieldType, MappingSpec, Preference } from '../../src/definition/model.js';
+import type { ConnectorSpec, MappingSpec, Preference } from '../../src/definition/model.js';
 import { compileMapping, type CompiledMapping } from '../../src/mapping/compile.js';
+import { compiledMapping } from '../helpers/mapping.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { openStore } from '../../src/store/db.js';
 import { resolveKeyPairs, sync } from '../../src/sync/engine.js';
@@ -17,19 +18,12 @@ const mapping: MappingSpec = {
   filters: [{ field: 'is_bot', not_equals: true, reason: 'bot user' }],
   fields: { username: 'username', email: { source: 'email', convert: 'lowercase' }, slack_last_login: 'last_used' },
 };
-const types = new Map<string, FieldType>([['username', 'string'], ['email', 'string'], ['slack_user_id', 'string'], ['slack_last_login', 'datetime']]);
 const connector = {
   id: 'test',
   fields: { user_id: { label: 'User Id', type: 'string' }, username: { label: 'Username', type: 'string' }, email: { label: 'Email', type: 'string' }, is_bot: { label: 'Is Bot', type: 'boolean' }, last_used: { label: 'Last Used', type: 'datetime' } },
 } as unknown as ConnectorSpec;
 
-/** The mapping compiled as a run compiles it; a problem in it is a mistake in the test. */
-function compiled(spec: MappingSpec = mapping): CompiledMapping {
-  const targets = new Map([...types].map(([name, type]) => [name, { name, label: name, type, required: false, custom: false }]));
-  return compileMapping(spec, connector, { people: targets }, { sync_time: '2026-01-01T00:00:00Z', credential_name: 'slack', settings: {} }, (at, _code, message) => {
-    throw new Error(`test mapping: ${at.join('.')}: ${message}`);
-  });
-}
+const compiled = (spec: MappingSpec = mapping): CompiledMapping => compiledMapping(spec, connector, { username: 'string', email: 'string', slack_user_id: 'string', slack_last_login: 'datetime' });
 
 const user = (id: string, extra: Partial<SourceRecord> = {}): SourceItem => ({
   record: { user_id: id, username: `user.${id.toLowerCase()}`, email: `User.${id}@Example.com`, is_bot: false, last_used: '2015-02-03T00:21:04Z', ...extra },

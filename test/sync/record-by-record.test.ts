@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConnectorSpec, MappingSpec } from '../../src/definition/model.js';
-import { compileMapping } from '../../src/mapping/compile.js';
+import { compiledMapping } from '../helpers/mapping.js';
 import type { SourceItem } from '../../src/source/types.js';
 import { sync } from '../../src/sync/engine.js';
 import { Tally } from '../../src/sync/outcomes.js';
@@ -19,10 +19,7 @@ const mapping: MappingSpec = {
   fields: { username: 'username' },
 };
 const connector = { id: 'test', fields: { user_id: { label: 'User Id', type: 'string' }, username: { label: 'Username', type: 'string' } } } as unknown as ConnectorSpec;
-const field = (name: string) => ({ name, label: name, type: 'string' as const, required: false, custom: false });
-const compiled = compileMapping(mapping, connector, { people: new Map([['username', field('username')], ['k', field('k')]]) }, { sync_time: '2026-01-01T00:00:00Z', credential_name: 'test', settings: {} }, (at, _c, message) => {
-  throw new Error(`${at.join('.')}: ${message}`);
-});
+const compiled = compiledMapping(mapping, connector, { username: 'string', k: 'string' });
 
 /** A remote-like target: refuses usernames starting with "bad", stops (credentials revoked) at the `stopAt`-th create. */
 function remote(options: { stopAt?: number } = {}): Target & { records: Map<string, Fields>; writes: WriteBatch[] } {
