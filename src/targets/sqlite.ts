@@ -21,6 +21,8 @@ export function sqliteTarget(db: Database.Database): Target {
   const insert = db.prepare('INSERT INTO records (record_type, data, created_at, updated_at) VALUES (?, ?, ?, ?)');
   const patch = db.prepare('UPDATE records SET data = json_patch(data, ?), updated_at = ? WHERE id = ?');
   const indexed = new Set<string>();
+  // changes when another connection commits (not with this one's own writes): Target.version
+  const dataVersion = () => db.pragma('data_version', { simple: true }) as number;
   // statements that find records by key, one per selection and shape, prepared once each
   const statements = new Map<string, Database.Statement>();
   const statement = (select: Selection, field: string, size: number, where: string[], folded: boolean) => {
@@ -96,12 +98,12 @@ export function sqliteTarget(db: Database.Database): Target {
       });
       return order;
     },
-    version: () => db.pragma('data_version', { simple: true }) as number,
+    version: dataVersion,
     snapshot(recordType, field, { caseInsensitive = false, limit }) {
       if (db.memory || !identifier.test(field)) return undefined;
       const count = db.prepare('SELECT count(*) FROM records WHERE record_type = ?').pluck().get(recordType) as number;
       if (count > limit) return undefined;
-      const version = db.pragma('data_version', { simple: true }) as number;
+      const version = dataVersion();
       const key = keyExpression(field, caseInsensitive);
       return readInWorker(db.name, `SELECT id, data, ${key} FROM records WHERE record_type = ? AND ${key} IS NOT NULL ORDER BY id`, recordType).then((rows) => ({ version, ...rows }));
     },
