@@ -1,4 +1,4 @@
-import { daysIn, epochToIso } from './mapping/converters/index.js';
+import { daysIn, digits, epochToIso } from './mapping/converters/index.js';
 
 /**
  * One field's values by row. While every value is a canonical UTC datetime of whole seconds
@@ -50,7 +50,7 @@ export function instantSeconds(s: string): number {
   const hour = digits(s, 11, 2);
   const minute = digits(s, 14, 2);
   const second = digits(s, 17, 2);
-  if (!(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour < 24 && minute < 60 && second < 60)) return NaN;
+  if (!(year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60)) return NaN;
   // days_from_civil (H. Hinnant)
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
@@ -59,15 +59,4 @@ export function instantSeconds(s: string): number {
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   const days = era * 146097 + doe - 719468;
   return days * 86400 + hour * 3600 + minute * 60 + second;
-}
-
-/** The number written with `count` decimal digits at `at`, or NaN. */
-function digits(s: string, at: number, count: number): number {
-  let n = 0;
-  for (let i = at; i < at + count; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
-  }
-  return n;
 }

@@ -88,7 +88,7 @@ function random(seed: number): () => number {
 
 const datetimes = ['2024-05-01T12:00:00Z', '2024-05-01T12:00:01Z', '2023-12-31T23:59:59Z', '2024-02-29T08:30:00Z', '1970-01-01T00:00:00Z', '2099-07-04T00:00:00Z'];
 // look like datetimes but are not the canonical form (or not a real instant): kept as text, never packed
-const other = ['2024-05-01T12:00:00.500Z', '2024-02-30T00:00:00Z', '1969-12-31T23:59:59Z', '2024-05-01 12:00:00Z', '2024-05-01T12:00:00+02:00', 'yesterday', '', 'x'.repeat(20)];
+const other = ['2024-05-01T12:00:00.500Z', '2024-02-30T00:00:00Z', '1969-12-31T23:59:59Z', '2024-05-01 12:00:00Z', '2024-05-01T12:00:00+02:00', 'yesterday', '', 'x'.repeat(20), '2024-05-01T-1:00:00Z', '2024-05-01T12:-5:00Z', '2024-05-01T12:00:-9Z', '2024-05-01T1a:00:00Z'];
 
 function entriesFrom(seed: number, count: number, pool: unknown[]): SourceItem[] {
   const next = random(seed);

@@ -80,7 +80,7 @@ function isCanonical(text: string): boolean {
 }
 
 /** The number written by `count` ASCII digits from `from`, or -1 when one is not a digit. */
-function digits(text: string, from: number, count: number): number {
+export function digits(text: string, from: number, count: number): number {
   let n = 0;
   for (let i = from; i < from + count; i++) {
     const d = text.charCodeAt(i) - 48;
