@@ -145,14 +145,16 @@ export async function sync(items: AsyncIterable<SourceItem> | Lists, options: Sy
       return undefined;
     }
   };
-  const flush = async () => {
-    const current = batch;
+  // a batch of `count` records, in slices (see `sliceSize`)
+  const flush = async (count = batch.length, slices: Iterable<Planned[]> = slicesOf(batch)) => {
     const staged = { people: people.tally, saas: saas?.tally };
-    if (!current.length && !staged.people.read && !staged.saas?.read) return;
+    if (!count && !staged.people.read && !staged.saas?.read) return;
     try {
       await unit(async () => {
-        const linked = await syncKind(current.map((p) => p.people), people, options, write);
-        if (saas) await syncKind(saasCandidates(current, linked, saas, options), saas, options, write);
+        for (const slice of slices) {
+          const linked = await syncKind(slice.map((p) => p.people), people, options, write);
+          if (saas) await syncKind(saasCandidates(slice, linked, saas, options), saas, options, write);
+        }
         options.commit?.(staged);
       });
     } catch (error) {
@@ -182,12 +184,12 @@ export async function sync(items: AsyncIterable<SourceItem> | Lists, options: Sy
     }
     seen.clear(); // every item is in: no more duplicates to find, and 300,000 keys' worth of table to free
     const order = await inStorageOrder(held.first, people, options.target);
-    for (let n = 0; n < order.length; n++) {
-      batch.push(held.take(order[n]));
-      if (pending() >= size) {
-        if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
-        await flush();
-      }
+    for (let from = 0; from < order.length; ) {
+      // the first batch also carries the outcomes staged above
+      const to = Math.min(order.length, from + Math.max(size - people.tally.read, 1));
+      if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
+      await flush(to - from, held.slices(order, from, to));
+      from = to;
     }
     if (options.signal?.aborted) throw new SyncInterrupted(String(options.signal.reason ?? 'a signal'));
     await flush();
@@ -232,6 +234,22 @@ async function inStorageOrder(first: string[], kind: Kind, target: Target): Prom
   return positions.sort((a, b) => rank[a] - rank[b] || a - b);
 }
 
+/**
+ * How many records of a batch are looked up, decided and written together, inside the batch's
+ * unit (one transaction, one commit, one run-log entry). A batch of 5,000 handled whole kept
+ * 5,000 records' candidates, stored records and changes alive for as long as its writes took;
+ * V8's young collections found them alive and moved them, page by page, to the old generation,
+ * which then grew by about 4 MB every tenth of a second until a full collection (300,000
+ * records: +110 MB of peak memory, docs/benchmark.md). A slice of 500 dies young.
+ */
+const sliceSize = 500;
+
+/** A batch's records a slice at a time. */
+function* slicesOf<T>(items: T[]): Generator<T[]> {
+  if (items.length <= sliceSize) yield items;
+  else for (let at = 0; at < items.length; at += sliceSize) yield items.slice(at, at + sliceSize);
+}
+
 /** Ranks below 2^31 - 1 (SQLite row ids, as a store numbers its rows; not held: 2^31 - 1) and positions below 2^22 share one exact double. */
 const positionMask = 2 ** 22 - 1;
 const unheld = 2 ** 31 - 1;
@@ -274,6 +292,15 @@ class Held {
     this.shapeOf?.push(shape);
     const columns = this.columns;
     for (let c = 0; c < columns.length; c++) columns[c].values.push(columns[c].pack(fields[columns[c].name]));
+  }
+
+  /** The records at `order[from]` to `order[to - 1]`, a slice at a time, each made as its slice is wanted. */
+  *slices(order: Uint32Array, from: number, to: number): Generator<Planned[]> {
+    for (let at = from; at < to; at += sliceSize) {
+      const slice: Planned[] = [];
+      for (let n = at; n < Math.min(to, at + sliceSize); n++) slice.push(this.take(order[n]));
+      yield slice;
+    }
   }
 
   /** The record at position `n`, released from here. */

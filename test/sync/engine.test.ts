@@ -9,6 +9,7 @@ import { resolveKeyPairs, sync } from '../../src/sync/engine.js';
 import { Tally } from '../../src/sync/outcomes.js';
 import { listRecords, sqliteTarget } from '../../src/targets/sqlite.js';
 import type { Target } from '../../src/targets/target.js';
+import { StoreError } from '../../src/errors.js';
 
 const mapping: MappingSpec = {
   connector: 'slack-users',
@@ -196,6 +197,63 @@ describe('sync engine', () => {
       await expect(failing).rejects.toThrow('COMMIT refused');
       expect(tally.counts).toMatchObject({ added: 2 });
       expect(tally.read).toBe(2);
+    });
+
+    describe('a batch larger than a slice (500 records handled together, so that they die young)', () => {
+      const many = (n: number) => Array.from({ length: n }, (_, i) => user(`U${i + 1}`));
+      const transaction = async <T>(work: () => Promise<T>): Promise<T> => {
+        db.exec('BEGIN');
+        try {
+          const result = await work();
+          db.exec('COMMIT');
+          return result;
+        } catch (error) {
+          db.exec('ROLLBACK');
+          throw error;
+        }
+      };
+      const counting = (fail?: number) => {
+        const writes: number[] = [];
+        const write = target.write.bind(target);
+        target.write = async (recordType, batch) => {
+          writes.push(batch.create.length + batch.update.length);
+          if (writes.length === fail) throw new StoreError('store_full', 'database or disk is full');
+          return write(recordType, batch);
+        };
+        return writes;
+      };
+
+      for (const storageOrder of [false, true]) {
+        it(`is still one unit${storageOrder ? ' in the store\'s order' : ''}: written 500 records at a time, committed once with every outcome`, async () => {
+          if (storageOrder) await run(many(1200).slice(600), 'create_update', 5000); // U601 … U1200 stored, the rest new
+          const writes = counting();
+          const tally = new Tally();
+          const commits: unknown[] = [];
+          await sync(stream(many(1200).map((item, i) => (i % 2 ? user(`U${i + 1}`, { last_used: '2020-01-01T00:00:00Z' }) : item))), {
+            ...options(tally), batchSize: 5000, storageOrder, unit: transaction, commit: (batch) => commits.push({ ...batch.people.counts }),
+          });
+          // three slices, each written on its own; in the store's order the unchanged records need no write
+          if (storageOrder) expect(writes).toHaveLength(3);
+          else expect(writes).toEqual([500, 500, 200]);
+          expect(writes.reduce((a, b) => a + b, 0)).toBe(storageOrder ? 900 : 1200);
+          const counts = storageOrder ? { added: 600, updated: 300, unchanged: 300, skipped: 0, failed: 0 } : { added: 1200, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
+          expect(commits).toEqual([counts]);
+          expect(tally.counts).toEqual(counts);
+          expect(people()).toHaveLength(1200);
+          expect(people().filter((p) => p.slack_last_login === '2020-01-01T00:00:00Z')).toHaveLength(600);
+        });
+      }
+
+      it('keeps nothing of the batch when its last slice fails: the earlier slices roll back with it', async () => {
+        const writes = counting(3);
+        const tally = new Tally();
+        let commits = 0;
+        await expect(sync(stream(many(1200)), { ...options(tally), batchSize: 5000, unit: transaction, commit: () => commits++ })).rejects.toThrow('database or disk is full');
+        expect(writes).toEqual([500, 500, 200]);
+        expect(commits).toBe(0);
+        expect(tally.read).toBe(0);
+        expect(people()).toEqual([]);
+      });
     });
 
     it('ends a batch where the source can resume, unless it grows twice too large', async () => {
