@@ -37,6 +37,7 @@ import { runIntegration, type RunResult } from '../src/runner.js';
 import { openStore } from '../src/store/db.js';
 import { sqliteTarget } from '../src/targets/sqlite.js';
 import type { BaselineResult } from './baseline.js';
+import type { GotReadResult } from './got-read.js';
 import { expectedLastLogin, isoSeconds, userId, userName } from './dataset.js';
 import { EXPR_BAR, exprBench } from './expr.js';
 import { best, gc, log, mb, median, ms, n, pad, padEnd, removeStore } from './helpers.js';
@@ -50,6 +51,7 @@ const repo = resolve(here, '../..');
 const mappingFile = join(repo, 'mappings/slack-last-login.yaml');
 const cli = join(repo, 'dist/cli/intake.js'); // the `intake` command users run (package.json's bin)
 const baselineScript = join(here, 'baseline.js');
+const gotReadScript = join(here, 'got-read.js');
 const PAGE_SIZE = 1000;
 /** The bars of issue 11 (docs/benchmark.md): wall and CPU against the hand-written program, start-up, latency, the large case. */
 const BAR = 1.5;
@@ -447,6 +449,7 @@ async function largeBench({ entries, users, runs, dir }: { entries: number; user
   await seedStore(seedFile, users);
   const baseline: ProcessSample[] = [];
   const intakeRuns: ProcessSample[] = [];
+  let gotRead: ProcessSample | undefined;
   try {
     for (let r = 1; r <= runs; r++) {
       const bFile = freshCopy(seedFile, dir);
@@ -463,6 +466,8 @@ async function largeBench({ entries, users, runs, dir }: { entries: number; user
       removeStore(iFile);
       log(`large run ${r}/${runs}: baseline ${ms(b.ms)} ${mb(b.rss)}, Intake ${ms(i.ms)} ${mb(i.rss)}`);
     }
+    gotRead = await nodeProcess([gotReadScript, server.url], {}, dir);
+    check(gotRead.code === 0 && (JSON.parse(gotRead.stdout) as GotReadResult).users === users, `the read through got: ${gotRead.stdout.slice(0, 200)}${gotRead.stderr.slice(0, 300)}`);
   } finally {
     await server.close();
     removeStore(seedFile);
@@ -474,7 +479,11 @@ async function largeBench({ entries, users, runs, dir }: { entries: number; user
   const rI = least(intakeRuns.map((i) => i.rss));
   row(`${size}: wall, Intake / hand-written`, `${ms(wI)} / ${ms(wB)} = ${ratio(wI, wB)}`, `≤ ${LARGE_BAR}×`, wI <= LARGE_BAR * wB);
   row(`${size}: peak RSS, Intake / hand-written`, `${mb(rI)} / ${mb(rB)} = ${ratio(rI, rB)}`, `≤ ${MEMORY_BAR}×`, rI <= MEMORY_BAR * rB);
-  return ['', `large case: ${n(entries)} entries / ${n(users)} users, whole processes, best of ${runs}: hand-written ${ms(wB)} ${mb(rB)}, intake run ${ms(wI)} ${mb(rI)}`];
+  return [
+    '',
+    `large case: ${n(entries)} entries / ${n(users)} users, whole processes, best of ${runs}: hand-written ${ms(wB)} ${mb(rB)}, intake run ${ms(wI)} ${mb(rI)}`,
+    `  the read alone through got (bench/got-read.ts: the hand-written read loop with Intake's HTTP client, no store): ${ms(gotRead!.ms)} ${mb(gotRead!.rss)} = ${ratio(gotRead!.rss, rB)} the hand-written program's peak RSS`,
+  ];
 }
 
 /** The Oomnitza target: `updates` PATCHes at 20 ms a request, 8 in flight, against one at a time on a tenth of them. */
