@@ -31,32 +31,37 @@ function get(url: string, agent: http.Agent): Promise<string> {
   });
 }
 
-export async function runBaseline(options: { url: string; db: string; pageSize: number }): Promise<BaselineResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+/**
+ * The read: page by page through `fetchText` (one GET, the body as text), JSON.parse, and a Map of
+ * each user's greatest `date_last`. bench/got-read.ts runs the same loop with Intake's HTTP client.
+ */
+export async function readLatest(fetchText: (url: string) => Promise<string>, url: string, pageSize: number): Promise<{ pages: number; entries: number; latest: Map<string, number> }> {
   const latest = new Map<string, number>();
   let cursor = '';
   let pages = 0;
   let entries = 0;
-  try {
-    do {
-      const page = JSON.parse(await get(`${options.url}/team.accessLogs?limit=${options.pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, agent)) as {
-        ok: boolean;
-        error?: string;
-        logins: { user_id: string; date_last: number }[];
-        response_metadata?: { next_cursor?: string };
-      };
-      if (!page.ok) throw new Error(`Slack said ${page.error}`);
-      pages++;
-      for (const entry of page.logins) {
-        entries++;
-        const seen = latest.get(entry.user_id);
-        if (seen === undefined || entry.date_last > seen) latest.set(entry.user_id, entry.date_last);
-      }
-      cursor = page.response_metadata?.next_cursor ?? '';
-    } while (cursor);
-  } finally {
-    agent.destroy();
-  }
+  do {
+    const page = JSON.parse(await fetchText(`${url}/team.accessLogs?limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)) as {
+      ok: boolean;
+      error?: string;
+      logins: { user_id: string; date_last: number }[];
+      response_metadata?: { next_cursor?: string };
+    };
+    if (!page.ok) throw new Error(`Slack said ${page.error}`);
+    pages++;
+    for (const entry of page.logins) {
+      entries++;
+      const seen = latest.get(entry.user_id);
+      if (seen === undefined || entry.date_last > seen) latest.set(entry.user_id, entry.date_last);
+    }
+    cursor = page.response_metadata?.next_cursor ?? '';
+  } while (cursor);
+  return { pages, entries, latest };
+}
+
+export async function runBaseline(options: { url: string; db: string; pageSize: number }): Promise<BaselineResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const { pages, entries, latest } = await readLatest((url) => get(url, agent), options.url, options.pageSize).finally(() => agent.destroy());
 
   const db = new Database(options.db);
   db.pragma('journal_mode = WAL');
