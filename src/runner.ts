@@ -174,7 +174,7 @@ export async function runIntegration(options: RunOptions): Promise<RunResult> {
     const storageOrder = Boolean(connector.aggregate) && !connector.detail && !test;
     const syncKey = resolveKeyPairs(mapping.sync_key);
     // and its People looked up while the read goes on, where the store can tell whether another process wrote since
-    const ahead = storageOrder && !dryRun ? lookupsAhead(target, syncKey) : undefined;
+    const ahead = storageOrder && !dryRun ? lookupsAhead(target, syncKey, Object.keys(mapping.fields ?? {})) : undefined;
     const source = readSource({
       connector, settings, credentials, secrets, fields: compiled.reads, resume: resume?.position,
       onPage: (s) => options.onProgress?.(s, tally),

@@ -32,9 +32,10 @@ import type { SyncKeyPair } from './engine.js';
 /** Stores of up to this many People are read whole, on a thread of their own, while the read goes on (about 150 bytes a record). */
 const snapshotLimit = 100_000;
 
-export function lookupsAhead(target: Target, syncKey: SyncKeyPair[]): LookupsAhead | undefined {
+/** `fields`: the People fields the mapping writes (what a batch compares with the stored record); the sync key's is added. */
+export function lookupsAhead(target: Target, syncKey: SyncKeyPair[], fields: string[]): LookupsAhead | undefined {
   if (syncKey.length !== 1 || !target.storageOrder || !target.version) return undefined;
-  return new LookupsAhead(target as Target & Required<Pick<Target, 'storageOrder' | 'version'>>, syncKey[0]);
+  return new LookupsAhead(target as Target & Required<Pick<Target, 'storageOrder' | 'version'>>, syncKey[0], fields);
 }
 
 export class LookupsAhead {
@@ -55,10 +56,13 @@ export class LookupsAhead {
   constructor(
     private readonly store: Target & Required<Pick<Target, 'storageOrder' | 'version'>>,
     private readonly key: SyncKeyPair,
+    fields: string[],
     private readonly limit = 50_000,
     private readonly chunk = 500,
   ) {
-    this.snapshot = store.snapshot?.('people', key.target, { caseInsensitive: key.match === 'case_insensitive', limit: snapshotLimit })?.catch(() => undefined);
+    // a batch compares the fields the mapping writes: the snapshot holds those of each record
+    const wanted = [...new Set([...fields, key.target])];
+    this.snapshot = store.snapshot?.('people', key.target, { caseInsensitive: key.match === 'case_insensitive', limit: snapshotLimit, fields: wanted })?.catch(() => undefined);
     this.target = this.inFront();
   }
 
@@ -118,7 +122,11 @@ export class LookupsAhead {
   private stored(key: string): StoredRecord | null | undefined {
     if (!this.taken) return this.found.get(key);
     const i = this.taken.at.get(key);
-    return i === undefined ? null : { id: String(this.taken.records.ids[i]), fields: JSON.parse(this.taken.records.data[i]) as Fields };
+    if (i === undefined) return null;
+    const { ids, fields, values } = this.taken.records;
+    const stored: Fields = {};
+    for (let f = 0; f < fields.length; f++) if (values[f][i] !== undefined) stored[fields[f]] = values[f][i];
+    return { id: String(ids[i]), fields: stored };
   }
 
   /** Where the stored record of a key lies (`Target.storageOrder`; null: there is none); undefined when the key was not looked up ahead. */

@@ -12,12 +12,17 @@ export interface StoredRecord {
   fields: Fields;
 }
 
-/** Stored records by key (`Target.snapshot`): the key, the record's id and its fields as JSON, in parallel arrays, in the order the store keeps them. */
+/**
+ * Stored records by key (`Target.snapshot`): the key, the record's id and the values of the fields
+ * asked for, in parallel arrays, in the order the store keeps them. `values[f][i]` is record `i`'s
+ * value of `fields[f]`, undefined when it has none.
+ */
 export interface Snapshot {
   version: number;
   keys: string[];
   ids: Float64Array;
-  data: string[];
+  fields: string[];
+  values: unknown[][];
 }
 
 /** The case folding of case-insensitive keys: ASCII letters only, as SQL's lower() (e-mail addresses are ASCII). */
@@ -108,10 +113,11 @@ export interface Target {
   version?(): number;
   /**
    * optional (the embedded store): every stored record of a type with a value in `field`, read on a
-   * connection and a thread of their own while the run goes on, with the `version` from before
-   * the read; undefined when the target would not (a store in memory, more than `limit` records)
+   * connection and a thread of their own while the run goes on (the values of `fields` only,
+   * parsed there), with the `version` from before the read; undefined when the target would not
+   * (a store in memory, more than `limit` records)
    */
-  snapshot?(recordType: string, field: string, options: { caseInsensitive?: boolean; limit: number }): Promise<Snapshot> | undefined;
+  snapshot?(recordType: string, field: string, options: { caseInsensitive?: boolean; limit: number; fields: string[] }): Promise<Snapshot> | undefined;
   /**
    * writes a batch and says, record by record, what became of it. An atomic target applies it
    * whole or throws and keeps nothing; a record-by-record target reports each refusal in its own

@@ -21,6 +21,8 @@ const mapping: MappingSpec = {
   sync_key: [{ source: 'user_id', target: 'slack_user_id' }],
   fields: { slack_last_login: 'last_used' },
 };
+/** the People fields the mapping writes */
+const written = Object.keys(mapping.fields!);
 const connector = { id: 'test', fields: { user_id: { label: 'User Id', type: 'string' }, last_used: { label: 'Last Used', type: 'datetime' } } } as unknown as ConnectorSpec;
 const compiled = (spec: MappingSpec) => compiledMapping(spec, connector, { slack_user_id: 'string', slack_last_login: 'datetime', username: 'string' });
 const login = (id: string, at = '2026-11-01T09:00:00Z'): SourceRecord => ({ user_id: id, last_used: at });
@@ -127,7 +129,7 @@ const chunksOnly = (): Target => ({ ...target, snapshot: undefined });
 
 describe('stored records looked up while an aggregated read goes on, a chunk of keys at a time (src/sync/ahead.ts)', () => {
   it('a read that waits for its API: each chunk of new keys is looked up between pages, and the batches look nothing up again', async () => {
-    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!), written)!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     const groups = [login('U4'), login('U1'), login('U9'), login('U2'), login('U6'), login('U3', '2026-10-01T00:00:00Z')];
     const { tally, inBatches } = await run(groups, { ahead });
@@ -140,13 +142,13 @@ describe('stored records looked up while an aggregated read goes on, a chunk of 
 
   it('the same outcomes and stored values as a run that looks nothing up ahead', async () => {
     const groups = [login('U5'), login('U2', '2026-10-01T00:00:00Z'), login('U8'), login('U1')];
-    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!), written)!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     await asWithout(groups, () => run(groups, { ahead, preference: 'create_update' }));
   });
 
   it('another process writes to the store after the look-ahead: the batches look their records up again and see its writes', async () => {
-    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!), written)!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     const groups = [login('U1'), login('U7'), login('U2'), login('U3')];
     const { tally, inBatches } = await run(groups, {
@@ -159,7 +161,7 @@ describe('stored records looked up while an aggregated read goes on, a chunk of 
   });
 
   it('a busy read (no time to spare between pages) leaves its keys to the batches', async () => {
-    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(chunksOnly(), resolveKeyPairs(mapping.sync_key!), written)!;
     (ahead as unknown as { chunk: number }).chunk = 2;
     const { tally, inBatches } = await run([login('U1'), login('U2'), login('U3'), login('U4')], { ahead, between: busy });
     expect(inBatches.flat().sort()).toEqual(['U1', 'U2', 'U3', 'U4']);
@@ -168,7 +170,7 @@ describe('stored records looked up while an aggregated read goes on, a chunk of 
   });
 
   it('looks up at most `limit` keys ahead; the batches look up the others', async () => {
-    const ahead = new LookupsAhead(chunksOnly() as ConstructorParameters<typeof LookupsAhead>[0], resolveKeyPairs(mapping.sync_key!)[0], 2, 2);
+    const ahead = new LookupsAhead(chunksOnly() as ConstructorParameters<typeof LookupsAhead>[0], resolveKeyPairs(mapping.sync_key!)[0], written, 2, 2);
     const { tally, inBatches } = await run([login('U1'), login('U2'), login('U3'), login('U4')], { ahead });
     expect(lookedUp[0]).toEqual(['U1', 'U2']);
     expect(inBatches.flat().sort()).toEqual(['U3', 'U4']);
@@ -176,21 +178,34 @@ describe('stored records looked up while an aggregated read goes on, a chunk of 
   });
 
   it('only for one sync key field and a target that says where records lie and whether another process wrote', () => {
-    expect(lookupsAhead(target, resolveKeyPairs([{ source: 'user_id', target: 'slack_user_id' }, { source: 'email', target: 'email' }]))).toBeUndefined();
-    expect(lookupsAhead({ ...target, version: undefined }, resolveKeyPairs(mapping.sync_key!))).toBeUndefined();
+    expect(lookupsAhead(target, resolveKeyPairs([{ source: 'user_id', target: 'slack_user_id' }, { source: 'email', target: 'email' }]), written)).toBeUndefined();
+    expect(lookupsAhead({ ...target, version: undefined }, resolveKeyPairs(mapping.sync_key!), written)).toBeUndefined();
   });
 });
 
 describe('a store read whole on a thread of its own while an aggregated read goes on (Target.snapshot)', () => {
   it('the batches look nothing up, with the same outcomes and stored values as without it', async () => {
     const groups = [login('U5'), login('U2', '2026-10-01T00:00:00Z'), login('U8'), login('U1')];
-    const withAhead = await asWithout(groups, () => run(groups, { ahead: lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!, preference: 'create_update', between: () => idle(1) }));
+    const withAhead = await asWithout(groups, () => run(groups, { ahead: lookupsAhead(target, resolveKeyPairs(mapping.sync_key!), written)!, preference: 'create_update', between: () => idle(1) }));
     expect(withAhead.lookedUp).toEqual([]);
     expect(withAhead.tally.counts).toEqual({ added: 1, updated: 2, unchanged: 1, skipped: 0, failed: 0 });
   });
 
+  it('compares the fields the mapping writes as the store holds them: one missing, one null, one among fields the mapping does not write', async () => {
+    db.exec(`UPDATE records SET data = CASE json_extract(data, '$.slack_user_id')
+      WHEN 'U1' THEN json_remove(data, '$.slack_last_login')
+      WHEN 'U3' THEN json_set(data, '$.department', 'IT', '$.manager', json('{"name":"Ann"}'))
+      WHEN 'U4' THEN json_set(data, '$.slack_last_login', json('null'))
+      ELSE data END`);
+    const groups = ['U1', 'U2', 'U3', 'U4'].map((id) => login(id, '2026-10-01T00:00:00Z'));
+    const withAhead = await asWithout(groups, () => run(groups, { ahead: lookupsAhead(target, resolveKeyPairs(mapping.sync_key!), written)!, preference: 'create_update', between: () => idle(1) }));
+    expect(withAhead.lookedUp).toEqual([]);
+    expect(withAhead.tally.counts).toEqual({ added: 0, updated: 2, unchanged: 2, skipped: 0, failed: 0 }); // U1 and U4 get their login; U2 and U3 have it
+    expect(listRecords(db, 'people').find((p) => p.slack_user_id === 'U3')).toMatchObject({ department: 'IT', manager: { name: 'Ann' } });
+  });
+
   it('another process writes to the store after the snapshot: the batches look their records up again and see its writes', async () => {
-    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!))!;
+    const ahead = lookupsAhead(target, resolveKeyPairs(mapping.sync_key!), written)!;
     const { tally, inBatches } = await run([login('U1'), login('U7'), login('U2')], {
       ahead,
       beforeBatches: anotherProcessWrites,
@@ -201,13 +216,14 @@ describe('a store read whole on a thread of its own while an aggregated read goe
 
   it('holds every stored record with a key, in the store\'s order, keys folded as a case-insensitive lookup folds them; none for a store in memory or over the limit', async () => {
     await target.write('people', { create: [{ username: 'x', email: 'Ann@Example.com' }, { username: 'y' }, { username: 'z', email: 'BOB@example.com' }], update: [] });
-    const read = await target.snapshot!('people', 'email', { caseInsensitive: true, limit: 100 });
-    expect(read).toMatchObject({ version: expect.any(Number), keys: ['ann@example.com', 'bob@example.com'] });
+    const read = await target.snapshot!('people', 'email', { caseInsensitive: true, limit: 100, fields: ['username', 'email', 'slack_last_login'] });
+    expect(read).toMatchObject({ version: expect.any(Number), keys: ['ann@example.com', 'bob@example.com'], fields: ['username', 'email', 'slack_last_login'] });
     const ids = Object.fromEntries(listRecords(db, 'people').map((p) => [p.username, p.id]));
     expect([...read!.ids]).toEqual([ids.x, ids.z]);
-    expect(read!.data.map((d) => JSON.parse(d).username)).toEqual(['x', 'z']);
-    expect(target.snapshot!('people', 'email', { limit: 8 })).toBeUndefined(); // 9 People
+    // the values of the fields asked for, parsed on the reader's thread; none for a field a record does not have
+    expect(read!.values).toEqual([['x', 'z'], ['Ann@Example.com', 'BOB@example.com'], [undefined, undefined]]);
+    expect(target.snapshot!('people', 'email', { limit: 8, fields: [] })).toBeUndefined(); // 9 People
     const memory = sqliteTarget(openStore(':memory:'));
-    expect(memory.snapshot!('people', 'email', { limit: 100 })).toBeUndefined();
+    expect(memory.snapshot!('people', 'email', { limit: 100, fields: [] })).toBeUndefined();
   });
 });
