@@ -26,7 +26,12 @@ const written = Object.keys(mapping.fields!);
 const connector = { id: 'test', fields: { user_id: { label: 'User Id', type: 'string' }, last_used: { label: 'Last Used', type: 'datetime' } } } as unknown as ConnectorSpec;
 const compiled = (spec: MappingSpec) => compiledMapping(spec, connector, { slack_user_id: 'string', slack_last_login: 'datetime', username: 'string' });
 const login = (id: string, at = '2026-11-01T09:00:00Z'): SourceRecord => ({ user_id: id, last_used: at });
-const idle = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A page that the API takes `ms` to send: the event loop waits. 100 ms, as Slack's API takes: the look-ahead judges
+ * the loop's use over each wait, and on a loaded machine (CI's, other suites on both cores) a chunk's own lookups or
+ * a collection take up to about 50 ms of it; waits of 15 ms were judged busy there, one run in two.
+ */
+const idle = (ms = 100) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A page that keeps the process busy (parsing it) and then arrives at once: the event loop turns, with no time to spare. */
 const busy = async (ms = 15) => {
   for (const end = performance.now() + ms; performance.now() < end; );
