@@ -482,8 +482,9 @@ function prepare(item: SourceItem, people: Kind, options: SyncOptions, seen: See
     return undefined;
   }
   seen.add(keys[0], item.partition);
+  // the key is written as looked up (trimmed text), but for a mapped value that is no text (an integer field's number): it keeps its type
   syncKey.forEach((pair, i) => {
-    if (values[i] !== '') fields[pair.target] = values[i];
+    if (values[i] !== '' && (typeof fields[pair.target] === 'string' || !(pair.target in fields))) fields[pair.target] = values[i];
   });
   return { people: { key, keys, fields }, saas: options.saas && saasFields(options.mapping, source) };
 }

@@ -43,7 +43,8 @@ export function sqliteTarget(db: Database.Database): Target {
     const names = Object.keys(where);
     for (const name of names) if (!identifier.test(name)) throw new TargetError('bad_field', `"${name}" is not a valid field name`);
     for (let i = 0; i < values.length; i += lookupChunk) {
-      const chunk = values.slice(i, i + lookupChunk);
+      // lower() makes text of a number: folded keys are compared as text alone
+      const chunk = caseInsensitive ? values.slice(i, i + lookupChunk) : withNumbers(values.slice(i, i + lookupChunk));
       const rows = statement(select, field, chunk.length, names, caseInsensitive).all(recordType, ...chunk, ...names.map((n) => where[n])) as unknown[][];
       for (const row of rows) each(row);
     }
@@ -168,6 +169,23 @@ type Selection = 'id, data' | 'id';
 /** The SQL of a key field's value: lower() folds ASCII letters, as `foldCase` does. */
 function keyExpression(field: string, folded: boolean): string {
   return folded ? `lower(json_extract(data, '$.${field}'))` : `json_extract(data, '$.${field}')`;
+}
+
+/**
+ * Keys as the engine asks for them (text), and each key that is how a number is written once more
+ * as that number. A key field may hold numbers (an integer custom field: an employee number), and
+ * SQLite finds no number equal to text, where the snapshot, Oomnitza and the export files compare
+ * the stored value's text. A row found either way has the key's text as `String(k)`.
+ */
+function withNumbers(keys: string[]): (string | number)[] {
+  let numbers: number[] | undefined;
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    if (!((first >= 48 && first <= 57) || first === 45)) continue; // a digit or '-': the cheap test first
+    const number = Number(key);
+    if (String(number) === key) (numbers ??= []).push(number);
+  }
+  return numbers ? [...keys, ...numbers] : keys;
 }
 
 /** Every record of a type, oldest first, as `{ id, ...fields }`. */

@@ -64,6 +64,22 @@ describe('sync engine', () => {
     expect(people().find((p) => p.slack_user_id === 'U2')?.slack_last_login).toBe('2016-01-01T08:00:00Z');
   });
 
+  it('a sync key the store holds as a number (an integer field): the second run finds every record, and adds none again', async () => {
+    const byNumber: MappingSpec = { connector: 'hr', record_type: 'people', preference: 'create_update', sync_key: [{ source: 'id', target: 'employee_number' }], fields: { username: 'name', employee_number: 'id' } };
+    const hr = { id: 'hr', fields: { id: { label: 'Id', type: 'integer' }, name: { label: 'Name', type: 'string' } } } as unknown as ConnectorSpec;
+    const runOnce = async (records: SourceRecord[]) => {
+      const tally = new Tally();
+      await sync(stream(records.map((record) => ({ record }))), {
+        target, preference: 'create_update', tally, batchSize: 2, required: ['username'], syncKey: byNumber.sync_key!,
+        mapping: compiledMapping(byNumber, hr, { username: 'string', employee_number: 'integer' }),
+      });
+      return tally.counts;
+    };
+    expect(await runOnce([{ id: 1042, name: 'ann' }, { id: 7, name: 'bo' }])).toMatchObject({ added: 2 });
+    expect(await runOnce([{ id: 1042, name: 'ann' }, { id: 7, name: 'bob' }])).toEqual({ added: 0, updated: 1, unchanged: 1, skipped: 0, failed: 0 });
+    expect(people().map((p) => [p.employee_number, p.username])).toEqual([[1042, 'ann'], [7, 'bob']]);
+  });
+
   it('unchanged records are counted as unchanged and not rewritten', async () => {
     await run([user('U1'), user('U2')], 'create_update');
     const before = db.prepare('SELECT id, updated_at FROM records').all();

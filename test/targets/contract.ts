@@ -69,6 +69,16 @@ export function targetContract(name: string, fresh: () => Promise<Target>): void
       expect(found.get('ravi.patel@example.com')).toEqual({ id, fields: expect.objectContaining({ username: 'a', email: 'Ravi.Patel@Example.com' }) });
     });
 
+    it('finds a key the target holds as a number (an integer custom field, an employee number) by its text, as the engine asks', async () => {
+      await target.createCustomField('people', 'employee_number', { label: 'Employee Number', type: 'integer' });
+      const [a, b] = await write([{ username: 'a', employee_number: 1042 }, { username: 'b', employee_number: 7 }]);
+      const found = await target.findByKey('people', 'employee_number', ['1042', '7', '0007', '99']);
+      expect([...found.keys()].sort()).toEqual(['1042', '7']); // '0007' is not how the number is written
+      expect(found.get('1042')).toEqual({ id: a, fields: expect.objectContaining({ username: 'a', employee_number: 1042 }) });
+      expect(found.get('7')?.id).toBe(b);
+      if (target.storageOrder) expect([...(await target.storageOrder('people', 'employee_number', ['1042', '7', '99'])).keys()].sort()).toEqual(['1042', '7']);
+    });
+
     it('reads back the values it was given, in the form they were given (ISO-8601 UTC datetimes, booleans, numbers)', async () => {
       await withKey();
       await target.createCustomField('people', 'seen', { label: 'Seen', type: 'datetime' });
