@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectorSpec, MappingSpec, Preference } from '../../src/definition/model.js';
-import { compiledMapping } from '../helpers/mapping.js';
+import type { MappingSpec, Preference } from '../../src/definition/model.js';
+import { compiledMapping, connectorOf } from '../helpers/mapping.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { openStore, writeTransaction } from '../../src/store/db.js';
 import { LookupsAhead, lookupsAhead } from '../../src/sync/ahead.js';
@@ -23,7 +23,7 @@ const mapping: MappingSpec = {
 };
 /** the People fields the mapping writes */
 const written = Object.keys(mapping.fields!);
-const connector = { id: 'test', fields: { user_id: { label: 'User Id', type: 'string' }, last_used: { label: 'Last Used', type: 'datetime' } } } as unknown as ConnectorSpec;
+const connector = connectorOf('test', { user_id: 'string', last_used: 'datetime' });
 const compiled = (spec: MappingSpec) => compiledMapping(spec, connector, { slack_user_id: 'string', slack_last_login: 'datetime', username: 'string' });
 const login = (id: string, at = '2026-11-01T09:00:00Z'): SourceRecord => ({ user_id: id, last_used: at });
 /**

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type Database from 'better-sqlite3';
-import type { ConnectorSpec, MappingSpec, Preference } from '../../src/definition/model.js';
+import type { MappingSpec, Preference } from '../../src/definition/model.js';
 import { compileMapping, type CompiledMapping } from '../../src/mapping/compile.js';
-import { compiledMapping } from '../helpers/mapping.js';
+import { compiledMapping, connectorOf } from '../helpers/mapping.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { openStore } from '../../src/store/db.js';
 import { resolveKeyPairs, sync } from '../../src/sync/engine.js';
@@ -19,10 +19,7 @@ const mapping: MappingSpec = {
   filters: [{ field: 'is_bot', not_equals: true, reason: 'bot user' }],
   fields: { username: 'username', email: { source: 'email', convert: 'lowercase' }, slack_last_login: 'last_used' },
 };
-const connector = {
-  id: 'test',
-  fields: { user_id: { label: 'User Id', type: 'string' }, username: { label: 'Username', type: 'string' }, email: { label: 'Email', type: 'string' }, is_bot: { label: 'Is Bot', type: 'boolean' }, last_used: { label: 'Last Used', type: 'datetime' } },
-} as unknown as ConnectorSpec;
+const connector = connectorOf('test', { user_id: 'string', username: 'string', email: 'string', is_bot: 'boolean', last_used: 'datetime' });
 
 const compiled = (spec: MappingSpec = mapping): CompiledMapping => compiledMapping(spec, connector, { username: 'string', email: 'string', slack_user_id: 'string', slack_last_login: 'datetime' });
 
@@ -66,7 +63,7 @@ describe('sync engine', () => {
 
   it('a sync key the store holds as a number (an integer field): the second run finds every record, and adds none again', async () => {
     const byNumber: MappingSpec = { connector: 'hr', record_type: 'people', preference: 'create_update', sync_key: [{ source: 'id', target: 'employee_number' }], fields: { username: 'name', employee_number: 'id' } };
-    const hr = { id: 'hr', fields: { id: { label: 'Id', type: 'integer' }, name: { label: 'Name', type: 'string' } } } as unknown as ConnectorSpec;
+    const hr = connectorOf('hr', { id: 'integer', name: 'string' });
     const runOnce = async (records: SourceRecord[]) => {
       const tally = new Tally();
       await sync(stream(records.map((record) => ({ record }))), {
@@ -387,10 +384,7 @@ describe('sync keys through the mapping (regression: 216 duplicate People throug
     target = sqliteTarget(db);
   });
 
-  const pagerduty = {
-    id: 'pd',
-    fields: { pd_id: { label: 'Id', type: 'string' }, email: { label: 'Email', type: 'string' }, name: { label: 'Name', type: 'string' } },
-  } as unknown as ConnectorSpec;
+  const pagerduty = connectorOf('pd', { pd_id: 'string', email: 'string', name: 'string' });
   const peopleFields = new Map([...['username', 'email', 'role', 'pd_user_id'].map((name) => [name, { name, label: name, type: 'string' as const, required: false, custom: false }] as const)]);
 
   async function run(items: SourceItem[], syncKey: MappingSpec['sync_key'], fields: MappingSpec['fields'], preference: Preference = 'create_update', storageOrder = false) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ConnectorSpec, MappingSpec } from '../../src/definition/model.js';
-import { compiledMapping } from '../helpers/mapping.js';
+import type { MappingSpec } from '../../src/definition/model.js';
+import { compiledMapping, connectorOf } from '../helpers/mapping.js';
 import type { SourceItem } from '../../src/source/types.js';
 import { sync } from '../../src/sync/engine.js';
 import { Tally } from '../../src/sync/outcomes.js';
@@ -18,7 +18,7 @@ const mapping: MappingSpec = {
   sync_key: [{ source: 'user_id', target: 'k' }],
   fields: { username: 'username' },
 };
-const connector = { id: 'test', fields: { user_id: { label: 'User Id', type: 'string' }, username: { label: 'Username', type: 'string' } } } as unknown as ConnectorSpec;
+const connector = connectorOf('test', { user_id: 'string', username: 'string' });
 const compiled = compiledMapping(mapping, connector, { username: 'string', k: 'string' });
 
 /** A remote-like target: refuses usernames starting with "bad", stops (credentials revoked) at the `stopAt`-th create. */

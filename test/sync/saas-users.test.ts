@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type Database from 'better-sqlite3';
-import type { ConnectorSpec, FieldType, MappingSpec, Preference } from '../../src/definition/model.js';
+import type { MappingSpec, Preference } from '../../src/definition/model.js';
 import { compileMapping } from '../../src/mapping/compile.js';
+import { connectorOf } from '../helpers/mapping.js';
 import type { SourceItem, SourceRecord } from '../../src/source/types.js';
 import { openStore } from '../../src/store/db.js';
 import { sync } from '../../src/sync/engine.js';
@@ -10,12 +11,7 @@ import { builtinFields } from '../../src/targets/fields.js';
 import { listRecords, sqliteTarget } from '../../src/targets/sqlite.js';
 import type { Target, TargetField } from '../../src/targets/target.js';
 
-const connector = {
-  id: 'chat',
-  fields: Object.fromEntries((
-    [['user_id', 'string'], ['username', 'string'], ['email', 'string'], ['deleted', 'boolean'], ['is_admin', 'boolean'], ['last_used', 'datetime']] as [string, FieldType][]
-  ).map(([name, type]) => [name, { label: name, type }])),
-} as unknown as ConnectorSpec;
+const connector = connectorOf('chat', { user_id: 'string', username: 'string', email: 'string', deleted: 'boolean', is_admin: 'boolean', last_used: 'datetime' });
 
 const mapping: MappingSpec = {
   connector: 'chat',
